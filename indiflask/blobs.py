@@ -36,15 +36,52 @@ def encode_base64(data: bytes | bytearray | memoryview) -> bytes:
 def decode_base64(text: bytes | str) -> bytes:
     """Decode base64 text, ignoring any whitespace in it.
 
+    Characters outside the base64 alphabet, data after ``=`` padding and a
+    missing padding are errors, not silently dropped.
+
     :raises InvalidValue: when the text is not valid base64.
     """
     raw = text.encode("ascii", "replace") if isinstance(text, str) else bytes(text)
-    if any(ch in raw for ch in _WHITESPACE):
-        raw = raw.translate(None, _WHITESPACE)
     try:
-        return binascii.a2b_base64(raw, strict_mode=False)
+        # Fast path (one line, or libindi's "\n" every 72 columns): the lenient
+        # decoder skips newlines at C speed; the length check below proves that
+        # it skipped nothing else.
+        decoded = binascii.a2b_base64(raw, strict_mode=False)
     except binascii.Error as exc:
         raise InvalidValue(f"BLOB payload is not valid base64: {exc}") from None
+    if len(decoded) == _expected_length(raw):
+        return decoded
+    # Other whitespace (CR, spaces, tabs) or junk: remove whitespace, then decode strictly.
+    try:
+        return binascii.a2b_base64(raw.translate(None, _WHITESPACE), strict_mode=True)
+    except binascii.Error as exc:
+        raise InvalidValue(f"BLOB payload is not valid base64: {exc}") from None
+
+
+def _expected_length(raw: bytes) -> int:
+    """Decoded length of ``raw`` if it is base64 wrapped with ``\n`` at a fixed width.
+
+    Only newlines at the positions of a regular wrap (the width of the first
+    line) and one at the very end are counted; every other character is
+    assumed to be a base64 character or ``=`` padding. Returns -1 when that
+    count is not a multiple of 4. If the assumption is wrong, the lenient
+    decoder dropped something, and its output is shorter than this number:
+    the count of characters it kept is then never 1 more than a multiple of 4,
+    the only place where ``n * 3 // 4`` does not grow.
+    """
+    newlines = 0
+    first = raw.find(b"\n")
+    if first != -1:
+        period = first + 1
+        newlines = raw[first::period].count(b"\n")
+        if raw.endswith(b"\n") and (len(raw) - period) % period:
+            newlines += 1
+    chars = len(raw) - newlines
+    if chars % 4:
+        return -1
+    tail = raw[-8:].rstrip(b"\n")
+    padding = len(tail) - len(tail.rstrip(b"="))
+    return (chars - padding) * 3 // 4
 
 
 @dataclass(frozen=True, slots=True)
