@@ -116,10 +116,10 @@ def _parse_sexagesimal(text: str) -> float:
         raise InvalidValue(
             f"{text!r} is not a number (expected a decimal or sexagesimal such as '-10:30:18')"
         )
-    total = sum((Fraction(p) / 60**i for i, p in enumerate(parts)), Fraction(0))
-    value = float(total)
-    if math.isinf(value):
-        raise InvalidValue(f"number {text!r} is too large for a float")
+    try:
+        value = float(sum((Fraction(p) / 60**i for i, p in enumerate(parts)), Fraction(0)))
+    except (OverflowError, ValueError):  # ValueError: more digits than int() allows
+        raise InvalidValue(f"number {text!r} is too large for a float") from None
     return -value if negative else value
 
 
