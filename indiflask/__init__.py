@@ -1,7 +1,21 @@
-"""indiflask: a Flask-style micro-framework for INDI instrument drivers."""
+"""indiflask: a Flask-style micro-framework for INDI instrument drivers.
+
+::
+
+    from indiflask import App, Number
+
+    app = App("Weather", device="weather")
+    temperature = app.number("TEMPERATURE", perm="ro",
+                             members=[Number("TEMP", format="%6.2f", min=-40, max=60)])
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from .app import App
+from .core.members import Blob, Light, Number, Switch, Text
+from .device import Device
 from .errors import (
     IndiflaskError,
     InvalidValue,
@@ -11,21 +25,48 @@ from .errors import (
     RemoteProtocolError,
     SetupError,
 )
+from .property import Change, Property
+from .snooping import SnoopEvent
+from .template import DeviceTemplate
 from .values import BlobMode, Perm, Rule, State
+
+if TYPE_CHECKING:
+    from .server import Server
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "App",
+    "Blob",
     "BlobMode",
+    "Change",
+    "Device",
+    "DeviceTemplate",
     "IndiflaskError",
     "InvalidValue",
+    "Light",
     "LocalProtocolError",
+    "Number",
     "Perm",
+    "Property",
     "ProtocolError",
     "Reject",
     "RemoteProtocolError",
     "Rule",
+    "Server",
     "SetupError",
+    "SnoopEvent",
     "State",
+    "Switch",
+    "Text",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import :class:`Server` lazily (it pulls in the asyncio server runtime)."""
+    if name == "Server":
+        from .server import Server
+
+        return Server
+    raise AttributeError(f"module 'indiflask' has no attribute {name!r}")

@@ -1,0 +1,33 @@
+"""The ``indiflask`` command line (click).
+
+``indiflask run``, ``shim`` and ``describe`` serve and inspect apps; ``get``,
+``set``, ``watch`` and ``term`` are clients. Every option has an environment
+variable shown in ``--help`` (``INDIFLASK_HOST``, ``INDIFLASK_PORT``, ...).
+"""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from .serve import describe_command, run_command, shim_command
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="indiflask")
+def main() -> None:
+    """indiflask: write, serve and talk to INDI instrument drivers."""
+
+
+main.add_command(run_command)
+main.add_command(shim_command)
+main.add_command(describe_command)
+
+try:  # the client commands live in their own module (added by the client side)
+    from .clients import register as _register_clients
+except ImportError:  # pragma: no cover - absent only in partial checkouts
+    pass
+else:
+    _register_clients(main)

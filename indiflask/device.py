@@ -1,0 +1,209 @@
+"""Devices: named sets of properties, with the declaration methods.
+
+``App`` has a default device; ``app.device("Other")`` returns another one with
+the same declaration methods (``switch``, ``number``, ``text``, ``light``,
+``blob``), for drivers that serve several devices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from .core.members import check_name
+from .errors import SetupError
+from .property import Property, make_members
+from .protocol import events as ev
+from .values import Perm, Rule, State, format_timestamp
+
+if TYPE_CHECKING:
+    from .app import App
+
+__all__ = ["Device"]
+
+#: Receives every event a device sends (set by the runtime while the app runs).
+Sink = Callable[[ev.Event], None]
+
+
+class Device(Mapping[str, Property]):
+    """One INDI device: its properties in declaration order, and how they are sent.
+
+    A device is a mapping of property name to :class:`~indiflask.property.Property`.
+    """
+
+    def __init__(self, app: App, name: str) -> None:
+        #: The app this device belongs to.
+        self.app = app
+        #: The INDI device name.
+        self.name = check_name("device", name)
+        self._properties: dict[str, Property] = {}
+        self._sink: Sink | None = None
+        self._clock: Callable[[], str] = _wall_clock
+
+    # -------------------------------------------------------------- mapping
+    @property
+    def properties(self) -> Mapping[str, Property]:
+        """The properties by name, in declaration order."""
+        return self._properties
+
+    def __getitem__(self, name: str) -> Property:
+        try:
+            return self._properties[name]
+        except KeyError:
+            raise KeyError(f"device {self.name!r} has no property {name!r}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._properties)
+
+    def __len__(self) -> int:
+        return len(self._properties)
+
+    # ---------------------------------------------------------- declarations
+    def add_property(self, prop: Property, *, first: bool = False) -> Property:
+        """Register a built property (the imperative core of the declaration methods)."""
+        if prop.name in self._properties:
+            raise SetupError(
+                f"device {self.name!r} already has a property named {prop.name!r}; "
+                "property names must be unique per device"
+            )
+        if first:
+            self._properties = {prop.name: prop, **self._properties}
+        else:
+            self._properties[prop.name] = prop
+        return prop
+
+    def _declare(self, kind: str, name: str, members: object, **common: Any) -> Property:
+        check_name("property", name)
+        if members is None:
+            raise SetupError(f"property {name!r} needs members=[...]")
+        try:
+            built = make_members(kind, members)
+        except SetupError as exc:
+            raise SetupError(f"property {name!r}: {exc}") from None
+        if not built:
+            raise SetupError(f"property {name!r} needs at least one member")
+        try:
+            prop = Property(self, kind, name, built, **common)
+        except SetupError:
+            raise
+        except ValueError as exc:
+            raise SetupError(f"property {name!r}: {exc}") from None
+        return self.add_property(prop)
+
+    def switch(
+        self,
+        name: str,
+        *,
+        members: object = None,
+        label: str | None = None,
+        group: str = "",
+        state: State | str = State.IDLE,
+        perm: Perm | str = Perm.RW,
+        rule: Rule | str = Rule.ONE_OF_MANY,
+        timeout: float = 0,
+    ) -> Property:
+        """Declare a switch property; use as a decorator to attach its change handler.
+
+        ``members`` is a list of :class:`~indiflask.Switch`, a list of names, or
+        a dict ``{name: bool}``.
+        """
+        return self._declare(
+            "Switch", name, members, label=label, group=group, state=state, perm=perm,
+            rule=rule, timeout=timeout,
+        )
+
+    def number(
+        self,
+        name: str,
+        *,
+        members: object = None,
+        label: str | None = None,
+        group: str = "",
+        state: State | str = State.IDLE,
+        perm: Perm | str = Perm.RW,
+        timeout: float = 0,
+    ) -> Property:
+        """Declare a number property; use as a decorator to attach its change handler."""
+        return self._declare(
+            "Number", name, members, label=label, group=group, state=state, perm=perm,
+            timeout=timeout,
+        )
+
+    def text(
+        self,
+        name: str,
+        *,
+        members: object = None,
+        label: str | None = None,
+        group: str = "",
+        state: State | str = State.IDLE,
+        perm: Perm | str = Perm.RW,
+        timeout: float = 0,
+    ) -> Property:
+        """Declare a text property; use as a decorator to attach its change handler."""
+        return self._declare(
+            "Text", name, members, label=label, group=group, state=state, perm=perm,
+            timeout=timeout,
+        )
+
+    def light(
+        self,
+        name: str,
+        *,
+        members: object = None,
+        label: str | None = None,
+        group: str = "",
+        state: State | str = State.IDLE,
+        timeout: float = 0,
+    ) -> Property:
+        """Declare a light property (always read-only: lights have no handler)."""
+        return self._declare(
+            "Light", name, members, label=label, group=group, state=state, perm=Perm.RO,
+            timeout=timeout,
+        )
+
+    def blob(
+        self,
+        name: str,
+        *,
+        members: object = None,
+        label: str | None = None,
+        group: str = "",
+        state: State | str = State.IDLE,
+        perm: Perm | str = Perm.RO,
+        timeout: float = 0,
+    ) -> Property:
+        """Declare a BLOB property (read-only by default; ``perm="rw"`` accepts uploads)."""
+        return self._declare(
+            "BLOB", name, members, label=label, group=group, state=state, perm=perm,
+            timeout=timeout,
+        )
+
+    # --------------------------------------------------------------- sending
+    def message(self, text: str) -> None:
+        """Send an INDI ``message`` about this device to its clients."""
+        self.emit(ev.Message(device=self.name, timestamp=self.timestamp(), message=text))
+
+    def emit(self, event: ev.Event) -> None:
+        """Hand ``event`` to the runtime (dropped, with nothing to deliver to, when not running)."""
+        sink = self._sink
+        if sink is not None:
+            sink(event)
+
+    def timestamp(self) -> str:
+        """The current INDI timestamp text (UTC, whole seconds)."""
+        return self._clock()
+
+    def bind(self, sink: Sink | None, clock: Callable[[], str] | None = None) -> None:
+        """Connect this device to a runtime (``None`` disconnects). Runtime use."""
+        self._sink = sink
+        if clock is not None:
+            self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"<Device {self.name!r} ({len(self._properties)} properties)>"
+
+
+def _wall_clock() -> str:
+    return format_timestamp(datetime.now(UTC))

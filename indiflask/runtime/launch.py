@@ -1,0 +1,27 @@
+"""Serving one app from Python: what ``app.run()`` calls."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from ..app import App
+
+__all__ = ["run_app"]
+
+
+def run_app(app: App, *, host: str, port: int, stdio: bool, max_connections: int) -> None:
+    """Serve ``app`` on TCP, or as a stdio driver; returns when it stops."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(stream=sys.stderr, level=logging.INFO)
+    if stdio:
+        from .stdio import serve_stdio
+
+        status = asyncio.run(serve_stdio(app))
+        if status:
+            sys.exit(status)
+        return
+    from ..server import Server
+
+    Server(app, host=host, port=port, max_connections=max_connections).run()

@@ -1,0 +1,156 @@
+"""Run one app as an INDI driver on stdin/stdout (``indiflask run APP --stdio``).
+
+This is how indiserver (or any INDI server) runs a driver: it writes INDI to
+our stdin and reads INDI from our stdout. Rules kept here:
+
+* **stdout hygiene**: at start the real stdout is duplicated to a private
+  descriptor for the protocol, and descriptor 1 is pointed at stderr, so a
+  stray ``print()`` in user code (or a C extension) lands in indiserver's log
+  instead of corrupting the XML stream;
+* logs go to stderr, one line per record, without timestamps (indiserver adds
+  its own);
+* the driver exits with status 0 within 2 s of stdin closing, or on SIGTERM /
+  SIGINT, after running its ``on_stop`` hooks; malformed XML from the server is
+  logged and exits with status 1 (indiserver then restarts the driver).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+
+from ..app import App
+from ..errors import RemoteProtocolError
+from ..protocol.connection import Connection, Role
+
+__all__ = ["protect_stdout", "serve_stdio"]
+
+log = logging.getLogger(__name__)
+
+_READ_SIZE = 1 << 16
+
+
+def protect_stdout() -> int:
+    """Move the real stdout to a private descriptor and point fd 1 at stderr.
+
+    :returns: the descriptor the INDI stream must be written to.
+    """
+    sys.stdout.flush()
+    protocol_fd = os.dup(1)
+    os.dup2(2, 1)
+    return protocol_fd
+
+
+class _Output:
+    """Writes protocol bytes to a descriptor: an asyncio pipe if possible, else blocking."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.transport: asyncio.WriteTransport | None = None
+
+    async def open(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            pipe = os.fdopen(self.fd, "wb", buffering=0, closefd=False)
+            self.transport, _ = await loop.connect_write_pipe(asyncio.Protocol, pipe)
+        except (ValueError, OSError):
+            self.transport = None
+
+    def write(self, data: bytes) -> None:
+        if self.transport is not None:
+            if not self.transport.is_closing():
+                self.transport.write(data)
+            return
+        view = memoryview(data)
+        while view:
+            written = os.write(self.fd, view)
+            view = view[written:]
+
+
+async def _read_chunks(fd: int) -> asyncio.Queue[bytes]:
+    """Start reading ``fd`` into a queue; ``b""`` marks end of input."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+
+    class _Reader(asyncio.Protocol):
+        def data_received(self, data: bytes) -> None:
+            queue.put_nowait(data)
+
+        def eof_received(self) -> bool:
+            queue.put_nowait(b"")
+            return False
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            queue.put_nowait(b"")
+
+    try:
+        pipe = os.fdopen(fd, "rb", buffering=0, closefd=False)
+        await loop.connect_read_pipe(_Reader, pipe)
+    except (ValueError, OSError):
+
+        def pump() -> None:
+            while True:
+                try:
+                    data = os.read(fd, _READ_SIZE)
+                except OSError:
+                    data = b""
+                loop.call_soon_threadsafe(queue.put_nowait, data)
+                if not data:
+                    return
+
+        loop.run_in_executor(None, pump)
+    return queue
+
+
+async def serve_stdio(app: App, *, input_fd: int = 0, output_fd: int | None = None) -> int:
+    """Serve ``app`` on stdin/stdout until input ends or a signal arrives.
+
+    :returns: the exit status (0 on a clean end, 1 after malformed input).
+    """
+    out = _Output(protect_stdout() if output_fd is None else output_fd)
+    await out.open()
+    conn = Connection(Role.DEVICE)
+    driver = app.local_driver()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+
+    def emit(event: object) -> None:
+        out.write(conn.send(event))  # type: ignore[arg-type]
+
+    await driver.start(emit)
+    chunks = await _read_chunks(input_fd)
+    status = 0
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        while True:
+            getter = asyncio.ensure_future(chunks.get())
+            done, _ = await asyncio.wait({getter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if getter not in done:
+                getter.cancel()
+                log.info("%s: signal received, stopping", app.name)
+                break
+            data = getter.result()
+            if not data:
+                log.info("%s: stdin closed, stopping", app.name)
+                break
+            try:
+                conn.receive_data(data)
+                for event in conn.events():
+                    driver.feed(event)
+            except RemoteProtocolError as exc:
+                log.error("%s: unreadable input from the server: %s", app.name, exc)
+                status = 1
+                break
+    finally:
+        stopper.cancel()
+        await driver.stop()
+        if out.transport is not None:
+            out.transport.close()
+    return status
