@@ -1,0 +1,308 @@
+"""House-style rules that a reviewer should not have to check by hand (ARCHITECTURE.md).
+
+* Rule 3, sans-IO: the modules of ``indiflask/protocol`` and ``indiflask/core``,
+  and every indiflask module they import (transitively), import only the
+  standard library, ``lxml`` and indiflask, never ``asyncio``, ``socket``,
+  ``subprocess``, ``threading``, ``time``, ``os``, ``sys``, ``click`` or
+  ``gpiozero``, and never call ``open()``. Imports under ``if TYPE_CHECKING:``
+  never run, so they are not counted; nor is the root ``indiflask/__init__.py``,
+  whose re-exports are the user-facing surface, not a dependency of the layers.
+* Rule 2: no ``indiflask/**/*.py`` is longer than 600 lines.
+* Rule 5: every public module, class, function and method in ``indiflask/`` has
+  a docstring. Public means: the name does not start with ``_`` (a name listed
+  in ``__all__`` is public whatever its spelling); methods count when their
+  class is public. ``@overload`` stubs and property setters/deleters share the
+  docstring of their implementation or getter.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "indiflask"
+SANS_IO_PACKAGES = ("protocol", "core")
+FORBIDDEN = frozenset(
+    {"asyncio", "socket", "subprocess", "threading", "time", "os", "sys", "click", "gpiozero"}
+)
+ALLOWED_THIRD_PARTY = frozenset({"lxml", "indiflask"})
+MAX_LINES = 600
+
+
+@dataclass(frozen=True)
+class Module:
+    """One indiflask source file."""
+
+    name: str  # dotted, e.g. "indiflask.core.driver"
+    path: Path
+
+    @property
+    def is_package(self) -> bool:
+        return self.path.name == "__init__.py"
+
+    def tree(self) -> ast.Module:
+        return ast.parse(self.path.read_text(encoding="utf-8"), filename=str(self.path))
+
+
+def all_modules() -> dict[str, Module]:
+    modules = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        name = ".".join(parts)
+        modules[name] = Module(name, path)
+    return modules
+
+
+MODULES = all_modules()
+
+
+def _ids(modules: list[Module]) -> list[str]:
+    return [m.name for m in modules]
+
+
+# ------------------------------------------------------------------ imports
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """All nodes except those inside ``if TYPE_CHECKING:`` bodies."""
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            stack.extend(node.orelse)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _imports(module: Module) -> list[tuple[int, str]]:
+    """``(line, absolute dotted name)`` of everything the module imports at run time."""
+    found: list[tuple[int, str]] = []
+    package = module.name if module.is_package else module.name.rpartition(".")[0]
+    for node in _runtime_nodes(module.tree()):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module or ""
+            found.append((node.lineno, target))
+            # "from . import events" imports the submodule indiflask.protocol.events
+            found.extend(
+                (node.lineno, f"{target}.{alias.name}")
+                for alias in node.names
+                if f"{target}.{alias.name}" in MODULES
+            )
+    return found
+
+
+def sans_io_closure() -> list[Module]:
+    """protocol/ and core/ modules plus every indiflask module they import."""
+    todo = [
+        m
+        for m in MODULES.values()
+        if any(m.name.startswith(f"indiflask.{p}") for p in SANS_IO_PACKAGES)
+    ]
+    seen: dict[str, Module] = {}
+    while todo:
+        module = todo.pop()
+        if module.name in seen:
+            continue
+        seen[module.name] = module
+        for _, target in _imports(module):
+            # importing a.b.c runs a and a.b too
+            parts = target.split(".")
+            for i in range(1, len(parts) + 1):
+                dotted = ".".join(parts[:i])
+                if dotted in MODULES and dotted != "indiflask":
+                    todo.append(MODULES[dotted])
+    return sorted(seen.values(), key=lambda m: m.name)
+
+
+SANS_IO = sans_io_closure()
+
+
+def test_sans_io_set_is_not_empty() -> None:
+    assert "indiflask.protocol.events" in _ids(SANS_IO)
+
+
+@pytest.mark.parametrize("module", SANS_IO, ids=_ids(SANS_IO))
+def test_sans_io_imports(module: Module) -> None:
+    problems = []
+    for line, target in _imports(module):
+        top = target.split(".")[0]
+        if top in FORBIDDEN:
+            problems.append(f"line {line}: imports {target} (I/O belongs in the runtime layer)")
+        elif top not in sys.stdlib_module_names and top not in ALLOWED_THIRD_PARTY:
+            problems.append(f"line {line}: imports third-party {target} (only lxml allowed)")
+    assert problems == [], f"{module.path}: " + "; ".join(problems)
+
+
+_OPENERS = {("io", "open"), ("builtins", "open"), ("codecs", "open")}
+
+
+@pytest.mark.parametrize("module", SANS_IO, ids=_ids(SANS_IO))
+def test_sans_io_never_opens_files(module: Module) -> None:
+    calls = []
+    for node in _runtime_nodes(module.tree()):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        plain_open = isinstance(func, ast.Name) and func.id == "open"
+        module_open = (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and ((func.value.id, func.attr) in _OPENERS or func.attr in ("read_text", "read_bytes"))
+        )
+        if plain_open or module_open:
+            calls.append(node.lineno)
+    assert calls == [], f"{module.path} opens files at lines {calls}"
+
+
+# ------------------------------------------------------------------ size
+
+ALL = sorted(MODULES.values(), key=lambda m: m.name)
+
+
+@pytest.mark.parametrize("module", ALL, ids=_ids(ALL))
+def test_module_size(module: Module) -> None:
+    lines = len(module.path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{module.path} has {lines} lines; split it (limit {MAX_LINES})"
+
+
+# ------------------------------------------------------------------ docstrings
+
+
+def _exported(tree: ast.Module) -> set[str]:
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+                value = node.value
+                if isinstance(value, ast.List | ast.Tuple):
+                    return {
+                        e.value
+                        for e in value.elts
+                        if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                    }
+    return set()
+
+
+def _decorator_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    names = set()
+    for deco in node.decorator_list:
+        if isinstance(deco, ast.Name):
+            names.add(deco.id)
+        elif isinstance(deco, ast.Attribute):
+            names.add(deco.attr)
+    return names
+
+
+def _needs_docstring(node: ast.AST, exported: set[str]) -> bool:
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return False
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _decorator_names(node) & {
+        "overload",
+        "setter",
+        "deleter",
+    }:
+        return False
+    return not node.name.startswith("_") or node.name in exported
+
+
+def missing_docstrings(module: Module) -> list[str]:
+    tree = module.tree()
+    missing = [] if ast.get_docstring(tree) else ["module"]
+    exported = _exported(tree)
+    for node in tree.body:
+        if not _needs_docstring(node, exported):
+            continue
+        assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        if not ast.get_docstring(node):
+            missing.append(f"{node.name} (line {node.lineno})")
+        if isinstance(node, ast.ClassDef):
+            missing.extend(
+                f"{node.name}.{item.name} (line {item.lineno})"
+                for item in node.body
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+                and _needs_docstring(item, set())
+                and not ast.get_docstring(item)
+            )
+    return missing
+
+
+PUBLIC = [m for m in ALL if not m.path.name.startswith("_") or m.is_package]
+
+
+@pytest.mark.parametrize("module", PUBLIC, ids=_ids(PUBLIC))
+def test_public_docstrings(module: Module) -> None:
+    assert missing_docstrings(module) == [], f"{module.path}: missing docstrings"
+
+
+# ------------------------------------------------------------------ the checker checks
+
+
+def _fake(tmp_path: Path, source: str, name: str = "indiflask.core.fake") -> Module:
+    path = tmp_path / "fake.py"
+    path.write_text(source, encoding="utf-8")
+    return Module(name, path)
+
+
+def test_checker_catches_forbidden_and_third_party_imports(tmp_path: Path) -> None:
+    module = _fake(
+        tmp_path,
+        "import os.path\nfrom time import monotonic\nimport numpy\nimport json\n"
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import asyncio\n",
+    )
+    with pytest.raises(AssertionError) as info:
+        test_sans_io_imports(module)
+    text = str(info.value)
+    assert "imports os.path" in text and "imports time" in text and "third-party numpy" in text
+    assert "json" not in text and "asyncio" not in text
+
+
+def test_checker_resolves_relative_imports(tmp_path: Path) -> None:
+    module = _fake(tmp_path, "from ..values import State\nfrom . import driver\n")
+    targets = [t for _, t in _imports(module)]
+    assert "indiflask.values" in targets and "indiflask.core" in targets
+
+
+def test_checker_catches_open(tmp_path: Path) -> None:
+    module = _fake(tmp_path, "def f(p):\n    return open(p).read() + io.open(p).read()\n")
+    with pytest.raises(AssertionError, match=r"lines \[2, 2\]"):
+        test_sans_io_never_opens_files(module)
+
+
+def test_checker_catches_missing_docstrings(tmp_path: Path) -> None:
+    module = _fake(
+        tmp_path,
+        '"""Doc."""\n__all__ = ["_exported"]\n'
+        "def public(): pass\n"
+        "def _private(): pass\n"
+        "def _exported(): pass\n"
+        'class Thing:\n    """Doc."""\n    def method(self): pass\n    def _hidden(self): pass\n'
+        "    @property\n    def value(self):\n        '''Doc.'''\n"
+        "    @value.setter\n    def value(self, v): pass\n",
+    )
+    assert missing_docstrings(module) == [
+        "public (line 3)",
+        "_exported (line 5)",
+        "Thing.method (line 8)",
+    ]
