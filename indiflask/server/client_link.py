@@ -1,0 +1,110 @@
+"""One TCP client of the server, as an :class:`asyncio.Protocol`.
+
+A protocol object (rather than streams) keeps the per-message cost low: bytes
+arrive in :meth:`ClientLink.data_received`, are cut into events by a
+:class:`~indiflask.server.wire.Reader`, and go to the router synchronously;
+outgoing bytes go through a :class:`~indiflask.server.writer.BatchWriter`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, cast
+
+from ..errors import RemoteProtocolError
+from ..protocol.events import Event
+from .wire import Reader
+from .writer import BatchWriter
+
+if TYPE_CHECKING:
+    from .server import Server
+
+__all__ = ["ClientLink"]
+
+log = logging.getLogger("indiflask.server")
+
+
+class ClientLink(asyncio.Protocol):
+    """The server's side of one client connection."""
+
+    takes_events = False
+
+    def __init__(self, server: Server) -> None:
+        self._server = server
+        self.link = 0
+        self.name = "client"
+        self._transport: asyncio.Transport | None = None
+        self._reader = Reader(max_element=server.max_element_size)
+        self._writer: BatchWriter | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Register with the router, or refuse when the server is full."""
+        transport = cast(asyncio.Transport, transport)
+        self._transport = transport
+        peer = transport.get_extra_info("peername")
+        self.name = f"client {peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "client"
+        server = self._server
+        if server.client_count >= server.max_connections:
+            log.warning(
+                "%s: refused, %d connections is the limit", self.name, server.max_connections
+            )
+            transport.write(b'<message message="indiflask: too many connections, closing"/>\n')
+            transport.close()
+            return
+        self._writer = BatchWriter(transport, self.name, server.budget, self._overflow)
+        self.link = server.attach_client(self)
+        log.info("%s: connected", self.name)
+
+    def send(self, data: bytes, event: Event, *, stream: bool) -> None:
+        """Queue one serialised message for this client."""
+        if self._writer is not None:
+            self._writer.send(data, stream=stream)
+
+    def data_received(self, data: bytes) -> None:
+        """Cut bytes into events and hand them to the router."""
+        if not self.link:
+            return
+        try:
+            events = self._reader.feed(data)
+        except RemoteProtocolError as exc:
+            log.warning("%s: malformed input (%s), disconnecting", self.name, exc)
+            self.abort()
+            return
+        deliver = self._server.on_event
+        for event in events:
+            deliver(self.link, event)
+        if self._reader.error is not None and self.link:
+            log.warning("%s: malformed input (%s), disconnecting", self.name, self._reader.error)
+            self.abort()
+
+    def eof_received(self) -> bool:
+        """The client closed its side: close ours too."""
+        return False
+
+    def _overflow(self) -> None:
+        self.abort()
+
+    def abort(self) -> None:
+        """Drop the connection now, discarding whatever is queued for it."""
+        if self._writer is not None:
+            self._writer.close()
+        if self._transport is not None:
+            self._transport.abort()
+
+    def close(self) -> None:
+        """Close after sending what the transport holds."""
+        if self._transport is not None:
+            self._transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Tell the router; its devices' traffic stops here."""
+        if self._writer is not None:
+            self._writer.close()
+            if self._writer.dropped:
+                log.info("%s: %d stream BLOBs were dropped", self.name, self._writer.dropped)
+        if self.link:
+            log.info("%s: disconnected", self.name)
+            self._server.detach_client(self.link)
+            self.link = 0
+        self._transport = None

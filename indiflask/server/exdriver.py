@@ -1,0 +1,162 @@
+"""Third-party executable drivers, run as child processes on stdin/stdout pipes.
+
+The child's stdin and stdout are pipes (so libindi drivers send BLOBs inline as
+base64, never as shared-memory attachments); each stderr line goes to the log
+as ``driver NAME: line``. When the child dies its devices are deleted for the
+clients (``delProperty``) and it is restarted, at most ``max_restarts`` times
+over the server's life (indiserver's ``-r``), after a short pause; the new
+process is asked for its definitions again, so clients get fresh ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from typing import TYPE_CHECKING
+
+from ..core.links import LinkKind
+from ..errors import RemoteProtocolError
+from ..protocol.events import Event
+from .wire import Reader
+from .writer import BatchWriter
+
+if TYPE_CHECKING:
+    from .server import Server
+
+__all__ = ["ExDriver"]
+
+log = logging.getLogger("indiflask.server")
+
+
+class ExDriver:
+    """Runs one executable driver for a :class:`~indiflask.server.Server`.
+
+    :param server: the owning server.
+    :param argv: the program and its arguments.
+    """
+
+    takes_events = False
+
+    def __init__(self, server: Server, argv: list[str]) -> None:
+        self._server = server
+        self.argv = argv
+        program = os.path.basename(argv[0])
+        if program.startswith(("python", "sh", "bash")) and len(argv) > 1:
+            program = os.path.basename(argv[1])  # an interpreter: name the script
+        self.name = f"driver {program}"
+        self.link = server.router.add_link(LinkKind.EXEC, self.name)
+        #: Restarts so far (never reset, as in indiserver).
+        self.restarts = 0
+        self.process: asyncio.subprocess.Process | None = None
+        self._writer: BatchWriter | None = None
+        self._stopping = False
+
+    def send(self, data: bytes, event: Event, *, stream: bool) -> None:
+        """Queue one serialised message for the driver."""
+        if self._writer is not None:
+            self._writer.send(data, stream=stream)
+
+    async def run(self) -> None:
+        """Start the driver and keep it running within the restart budget."""
+        server = self._server
+        while not self._stopping:
+            try:
+                proc = await asyncio.create_subprocess_exec(
+                    *self.argv,
+                    stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=asyncio.subprocess.PIPE,
+                )
+            except OSError as exc:
+                log.error("%s: cannot start %s: %s", self.name, self.argv[0], exc)
+                proc = None
+            if proc is not None:
+                self.process = proc
+                log.info("%s: started, pid %d", self.name, proc.pid)
+                await self._serve(proc)
+                try:
+                    code = await asyncio.wait_for(proc.wait(), 2.0)
+                except TimeoutError:  # closed its stdout but lives on
+                    proc.kill()
+                    code = await proc.wait()
+                self.process = None
+                server.dispatch(server.router.link_down(self.link))
+                if self._stopping:
+                    break
+                log.warning("%s: exited with status %s", self.name, code)
+            if self.restarts >= server.max_restarts:
+                log.error("%s: terminated after %d restarts", self.name, self.restarts)
+                break
+            self.restarts += 1
+            log.info("%s: restart %d of %d", self.name, self.restarts, server.max_restarts)
+            await asyncio.sleep(server.restart_delay)
+
+    async def _serve(self, proc: asyncio.subprocess.Process) -> None:
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        server = self._server
+        transport = proc.stdin.transport
+        self._writer = BatchWriter(
+            transport,
+            self.name,
+            server.budget,
+            proc.kill,
+        )
+        stderr_task = asyncio.create_task(self._log_stderr(proc.stderr))
+        server.dispatch(server.router.link_up(self.link))
+        parser = Reader(max_element=server.max_element_size)
+        try:
+            while True:
+                data = await proc.stdout.read(1 << 16)
+                if not data:
+                    break
+                try:
+                    events = parser.feed(data)
+                except RemoteProtocolError as exc:
+                    log.error("%s: malformed output (%s), killing it", self.name, exc)
+                    proc.kill()
+                    break
+                for event in events:
+                    server.on_event(self.link, event)
+                if parser.error is not None:
+                    log.error("%s: malformed input (%s)", self.name, parser.error)
+                    break
+        finally:
+            self._writer.close()
+            self._writer = None
+            with contextlib.suppress(OSError, RuntimeError):
+                proc.stdin.close()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stderr_task, 2.0)
+
+    async def _log_stderr(self, stream: asyncio.StreamReader) -> None:
+        while True:
+            try:
+                line = await stream.readline()
+            except ValueError:  # a line longer than the stream limit
+                continue
+            if not line:
+                return
+            text = line.decode("utf-8", "replace").rstrip()
+            if text:
+                log.info("%s: %s", self.name, text[:1024])
+
+    async def stop(self, timeout: float = 1.5) -> None:
+        """Stop the driver: close its stdin, then terminate, then kill."""
+        self._stopping = True
+        proc = self.process
+        if proc is None or proc.returncode is not None:
+            return
+        if proc.stdin is not None:
+            with contextlib.suppress(OSError, RuntimeError):
+                proc.stdin.close()
+        for action in (None, proc.terminate, proc.kill):
+            if action is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    action()
+            try:
+                await asyncio.wait_for(proc.wait(), timeout)
+                return
+            except TimeoutError:
+                continue

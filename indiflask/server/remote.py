@@ -1,0 +1,116 @@
+"""Links to upstream INDI servers (chaining), with reconnection and back-off.
+
+``Server.add_remote("host", 7624)`` takes every device of that server (we ask
+with ``getProperties device="*"``, as indiserver does); ``device="X"`` takes
+only device X. Unlike indiserver, which exits when an upstream server cannot
+be reached or goes away, the link retries with exponential back-off; while it
+is away its devices are deleted for our clients (``delProperty``), and when it
+is back they are defined again and the BLOB choices of our clients are
+re-sent upstream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+from ..core.links import LinkKind
+from ..errors import RemoteProtocolError
+from ..protocol.events import Event
+from .wire import Reader
+from .writer import BatchWriter
+
+if TYPE_CHECKING:
+    from .server import Server
+
+__all__ = ["RemoteLink"]
+
+log = logging.getLogger("indiflask.server")
+
+
+class RemoteLink:
+    """Keeps one connection to an upstream INDI server.
+
+    :param server: the owning server.
+    :param host: the upstream host.
+    :param port: the upstream port.
+    :param device: the single upstream device to carry, or ``None`` for all.
+    """
+
+    takes_events = False
+
+    def __init__(self, server: Server, host: str, port: int, device: str | None) -> None:
+        self._server = server
+        self.host, self.port, self.device = host, port, device
+        self.name = f"remote {device or ''}@{host}:{port}"
+        self.link = server.router.add_link(LinkKind.REMOTE, self.name, device=device)
+        self._writer: BatchWriter | None = None
+        self._stream: asyncio.StreamWriter | None = None
+        #: Successful connections so far.
+        self.connections = 0
+
+    def send(self, data: bytes, event: Event, *, stream: bool) -> None:
+        """Queue one serialised message for the upstream server."""
+        if self._writer is not None:
+            self._writer.send(data, stream=stream)
+
+    async def run(self) -> None:
+        """Connect, serve, and reconnect with back-off until cancelled."""
+        server = self._server
+        delay = server.remote_backoff[0]
+        while True:
+            try:
+                reader, writer = await asyncio.open_connection(self.host, self.port)
+            except OSError as exc:
+                log.warning("%s: cannot connect (%s), retrying in %.1f s", self.name, exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, server.remote_backoff[1])
+                continue
+            delay = server.remote_backoff[0]
+            self.connections += 1
+            log.info("%s: connected", self.name)
+            try:
+                await self._serve(reader, writer)
+            finally:
+                server.dispatch(server.router.link_down(self.link))
+                writer.close()
+                with contextlib.suppress(OSError):
+                    await writer.wait_closed()
+            log.warning("%s: connection lost, reconnecting in %.1f s", self.name, delay)
+            await asyncio.sleep(delay)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        server = self._server
+        self._stream = writer
+        self._writer = BatchWriter(
+            writer.transport,
+            self.name,
+            server.budget,
+            writer.transport.abort,
+        )
+        server.dispatch(server.router.link_up(self.link))
+        parser = Reader(max_element=server.max_element_size)
+        try:
+            while True:
+                try:
+                    data = await reader.read(1 << 16)
+                except OSError:
+                    break
+                if not data:
+                    break
+                try:
+                    events = parser.feed(data)
+                except RemoteProtocolError as exc:
+                    log.error("%s: malformed input (%s), reconnecting", self.name, exc)
+                    break
+                for event in events:
+                    server.on_event(self.link, event)
+                if parser.error is not None:
+                    log.error("%s: malformed input (%s)", self.name, parser.error)
+                    break
+        finally:
+            self._writer.close()
+            self._writer = None
+            self._stream = None

@@ -1,0 +1,45 @@
+"""Glue between the server runtime and the sans-IO protocol layer (bytes <-> events)."""
+
+from __future__ import annotations
+
+from ..errors import RemoteProtocolError
+from ..protocol.codec_parse import parse_element
+from ..protocol.codec_write import encode
+from ..protocol.events import Event, SetBLOBVector
+from ..protocol.framer import Framer
+
+__all__ = ["Reader", "encode", "is_stream_blob"]
+
+
+def is_stream_blob(event: Event) -> bool:
+    """True for a ``setBLOBVector`` carrying a stream-type format (``format`` has ``stream``)."""
+    if not isinstance(event, SetBLOBVector):
+        return False
+    return any("stream" in value.format for value in event.values.values())
+
+
+class Reader:
+    """Incremental bytes -> events for one link.
+
+    :param max_element: the largest element accepted, in bytes.
+    """
+
+    __slots__ = ("_framer",)
+
+    def __init__(self, *, max_element: int) -> None:
+        self._framer = Framer(max_element_bytes=max_element)
+
+    def feed(self, data: bytes) -> list[Event]:
+        """Take bytes from the peer and return the events they completed.
+
+        When complete elements precede malformed data in one chunk, they are
+        returned and :attr:`error` is set; the next call raises it.
+
+        :raises indiflask.errors.RemoteProtocolError: on malformed or oversized input.
+        """
+        return [parse_element(element) for element in self._framer.feed(data)]
+
+    @property
+    def error(self) -> RemoteProtocolError | None:
+        """The input error met so far, if any (the stream is unusable after it)."""
+        return self._framer.error

@@ -1,0 +1,132 @@
+"""Helpers for server tests: a fake in-process driver, a raw client, a running server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+
+from indiflask.protocol.events import (
+    DefNumber,
+    DefNumberVector,
+    Event,
+    GetProperties,
+    NewNumberVector,
+    SetNumberVector,
+)
+from indiflask.server import Server
+from indiflask.server.wire import Reader
+from indiflask.values import State
+
+
+class EchoDriver:
+    """A tiny LocalDriver: device ``device`` with a rw number vector VALUES (X)."""
+
+    def __init__(self, device: str = "AppEcho", snoop: str | None = None) -> None:
+        self.name = device
+        self.device = device
+        self.snoop = snoop
+        self.x = 0.0
+        self.fed: list[Event] = []
+        self.stopped = False
+        self._emit: Callable[[Event], None] | None = None
+
+    def definition(self) -> DefNumberVector:
+        return DefNumberVector(
+            device=self.device,
+            name="VALUES",
+            state=State.IDLE,
+            members=(DefNumber(name="X", format="%g", value=self.x),),
+        )
+
+    async def start(self, emit: Callable[[Event], None]) -> None:
+        self._emit = emit
+        if self.snoop is not None:
+            emit(GetProperties(device=self.snoop))
+
+    def emit(self, event: Event) -> None:
+        assert self._emit is not None
+        self._emit(event)
+
+    def update(self, x: float) -> None:
+        self.x = x
+        self.emit(
+            SetNumberVector(device=self.device, name="VALUES", state=State.OK, values={"X": x})
+        )
+
+    def feed(self, event: Event) -> None:
+        self.fed.append(event)
+        if isinstance(event, GetProperties) and event.device in (None, self.device):
+            self.emit(self.definition())
+        elif isinstance(event, NewNumberVector) and event.device == self.device:
+            self.update(event.values.get("X", self.x))
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+
+class RawClient:
+    """A raw INDI client over TCP: write XML text, read events."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+        self._parser = Reader(max_element=2**30)
+        self.events: list[Event] = []
+
+    @classmethod
+    async def connect(cls, port: int, host: str = "127.0.0.1") -> RawClient:
+        reader, writer = await asyncio.open_connection(host, port)
+        return cls(reader, writer)
+
+    async def send(self, xml: str | bytes) -> None:
+        self.writer.write(xml.encode() if isinstance(xml, str) else xml)
+        await self.writer.drain()
+
+    async def read_until(self, pred: Callable[[Event], bool], timeout: float = 5.0) -> Event:
+        """Read events (kept in :attr:`events`) until one matches ``pred``."""
+        for event in self.events:
+            if pred(event):
+                self.events.remove(event)
+                return event
+        async with asyncio.timeout(timeout):
+            while True:
+                data = await self.reader.read(1 << 16)
+                if not data:
+                    raise EOFError("server closed the connection")
+                for event in self._parser.feed(data):
+                    if pred(event):
+                        return event
+                    self.events.append(event)
+
+    async def collect(self, seconds: float) -> list[Event]:
+        """Read for ``seconds`` and return (and clear) everything received."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                while True:
+                    data = await self.reader.read(1 << 16)
+                    if not data:
+                        break
+                    self.events.extend(self._parser.feed(data))
+        out, self.events = self.events, []
+        return out
+
+    async def close(self) -> None:
+        self.writer.close()
+        with contextlib.suppress(OSError):
+            await self.writer.wait_closed()
+
+
+@contextlib.asynccontextmanager
+async def running(server: Server) -> AsyncIterator[Server]:
+    """Run ``server`` in the current loop for the body of the ``async with``."""
+    task = asyncio.create_task(server.serve())
+    try:
+        async with asyncio.timeout(10):
+            while not server.wait_started(0) and not task.done():
+                await asyncio.sleep(0.01)
+        if task.done():
+            task.result()
+        yield server
+    finally:
+        server.shutdown()
+        await asyncio.wait_for(task, 15)
