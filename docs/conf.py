@@ -1,0 +1,34 @@
+"""Sphinx configuration for the indiflask documentation."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Document the source tree itself, installed or not.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+project = "indiflask"
+author = "indiflask developers"
+copyright = "2026, indiflask developers"
+release = "0.1.0"
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.doctest",
+]
+
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_default_options = {"members": True, "undoc-members": True, "show-inheritance": True}
+
+exclude_patterns = ["_build"]
+html_theme = "alabaster"
+html_title = "indiflask"
+
+# Docstring examples (pulled in by autodoc) use the names of their own module.
+doctest_global_setup = """
+from indiflask.blobs import *
+from indiflask.numbers import *
+from indiflask.values import *
+"""
