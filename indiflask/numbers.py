@@ -35,7 +35,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from fractions import Fraction
 from functools import lru_cache
 
 from .errors import InvalidValue
@@ -116,8 +115,14 @@ def _parse_sexagesimal(text: str) -> float:
         raise InvalidValue(
             f"{text!r} is not a number (expected a decimal or sexagesimal such as '-10:30:18')"
         )
+    # Exact sum as one fraction num/den; int / int rounds correctly to the nearest float.
+    num, den = 0, 1
     try:
-        value = float(sum((Fraction(p) / 60**i for i, p in enumerate(parts)), Fraction(0)))
+        for i, part in enumerate(parts):
+            whole, _, frac = part.partition(".")
+            scale = 10 ** len(frac) * 60**i
+            num, den = num * scale + int(whole + frac) * den, den * scale
+        value = num / den
     except (OverflowError, ValueError):  # ValueError: more digits than int() allows
         raise InvalidValue(f"number {text!r} is too large for a float") from None
     return -value if negative else value
