@@ -83,20 +83,18 @@ class RawClient:
         await self.writer.drain()
 
     async def read_until(self, pred: Callable[[Event], bool], timeout: float = 5.0) -> Event:
-        """Read events (kept in :attr:`events`) until one matches ``pred``."""
-        for event in self.events:
-            if pred(event):
-                self.events.remove(event)
-                return event
+        """Read events until one matches ``pred``; later ones stay in :attr:`events`."""
         async with asyncio.timeout(timeout):
             while True:
+                for i, event in enumerate(self.events):
+                    if pred(event):
+                        del self.events[: i + 1]
+                        return event
+                self.events.clear()
                 data = await self.reader.read(1 << 16)
                 if not data:
                     raise EOFError("server closed the connection")
-                for event in self._parser.feed(data):
-                    if pred(event):
-                        return event
-                    self.events.append(event)
+                self.events.extend(self._parser.feed(data))
 
     async def collect(self, seconds: float) -> list[Event]:
         """Read for ``seconds`` and return (and clear) everything received."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from serverkit import EchoDriver, RawClient, running
 
 from indiflask.protocol.events import DefNumberVector, Event, Message, SetNumberVector
