@@ -1,0 +1,282 @@
+"""Cut an endless INDI byte stream into complete top-level XML elements.
+
+An INDI stream is a sequence of top-level elements with no enclosing document
+element (INDI-PROTOCOL.md §1). :class:`Framer` feeds an
+:class:`lxml.etree.XMLPullParser` a synthetic root start tag once and then the
+raw stream; each element that closes at depth 1 is handed out and detached from
+the synthetic root, so memory stays flat however long the stream runs.
+
+Safety rules (the stream comes from the network):
+
+* ``huge_tree=True`` lifts libxml2's 10 MB text-node limit, which BLOBs exceed.
+  The framer enforces its own per-element byte cap instead,
+  :attr:`Framer.max_element_bytes` (default :data:`DEFAULT_MAX_ELEMENT_BYTES`).
+  The count covers every byte received since the previous top-level element
+  closed, and is exact to within one feed slice (:data:`SLICE_BYTES`).
+* No DTD can ever take effect: the synthetic root is fed before any peer byte,
+  so a ``<!DOCTYPE`` anywhere is a syntax error, and with no DTD the only
+  entities are the five predefined ones plus numeric character references.
+  Any other ``&name;`` is an "Entity not defined" error. Billion-laughs and XXE
+  payloads therefore fail at their first byte of DTD and expand nothing.
+  ``no_network=True`` and ``load_dtd=False`` are set as well.
+* Malformed input raises :class:`~indiflask.errors.RemoteProtocolError` naming
+  lxml's complaint and the top-level tag being read. A pull parser cannot
+  resynchronise, so the error is sticky: every later call raises it again.
+
+Tolerated, as libindi tolerates them: whitespace, text, comments and processing
+instructions between elements, and an XML declaration (``<?xml ...?>``) at the
+start of the stream or between elements.
+
+Why ``resolve_entities`` is left at lxml's ``"internal"`` default rather than
+``False``: with ``False``, libxml2 does not report an undefined entity; the
+element containing it never ends and a misleading error appears much later. As
+no DTD can be declared, "internal" expands nothing beyond the predefined
+entities.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from lxml import etree
+
+from ..errors import RemoteProtocolError
+
+__all__ = ["DEFAULT_MAX_ELEMENT_BYTES", "SLICE_BYTES", "Framer"]
+
+#: Default cap on the bytes of one top-level element: 64 MiB of element plus
+#: 1 MiB of margin for markup, whitespace and slice rounding. A 64 MiB element
+#: carries a BLOB of about 48 MiB of raw data (base64 costs 4/3); raise the cap
+#: for larger images.
+DEFAULT_MAX_ELEMENT_BYTES = 65 * 2**20
+
+#: Large chunks are fed to libxml2 in slices of at most this many bytes, which
+#: bounds both the tree built per feed and the error of the byte count.
+SLICE_BYTES = 256 * 2**10
+
+_ROOT_TAG = "indiflask-stream"
+_ROOT_START = b"<" + _ROOT_TAG.encode() + b">"
+_ROOT_END = b"</" + _ROOT_TAG.encode() + b">"
+_DECL = b"<?xml"
+_DECL_END = b"?>"
+_DECL_PREFIXES = (b"<?xm", b"<?x", b"<?", b"<")
+
+
+class Framer:
+    """Incremental splitter of an INDI byte stream into top-level elements.
+
+    ::
+
+        framer = Framer()
+        for element in framer.feed(b'<pingRequest uid="1"/><getProp'):
+            ...                                   # <pingRequest>, an lxml element
+        framer.feed(b'erties version="1.7"/>')    # [<getProperties>]
+        framer.close()                            # at EOF
+
+    Chunk boundaries may fall anywhere, down to single bytes.
+
+    When a chunk holds complete elements followed by malformed data, :meth:`feed`
+    returns those elements and raises the error on the next call; :attr:`error`
+    is set at once, so callers can check it.
+
+    :param max_element_bytes: the largest top-level element accepted, in bytes.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(self, *, max_element_bytes: int = DEFAULT_MAX_ELEMENT_BYTES) -> None:
+        if max_element_bytes < 1:
+            raise ValueError("max_element_bytes must be positive")
+        #: The largest top-level element accepted, in bytes.
+        self.max_element_bytes = max_element_bytes
+        #: The sticky error once the stream turned out malformed, else ``None``.
+        self.error: RemoteProtocolError | None = None
+        self._parser = etree.XMLPullParser(
+            events=("end",),
+            huge_tree=True,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            remove_comments=True,
+            remove_pis=True,
+            collect_ids=False,
+        )
+        # A throw-away first child reveals the synthetic root element.
+        self._parser.feed(_ROOT_START + b"<i/>")
+        probe = cast(etree._Element, next(iter(self._parser.read_events()))[1])
+        root = probe.getparent()
+        if root is None:  # pragma: no cover - lxml always attaches it
+            raise RuntimeError("lxml did not build the synthetic root")
+        root.remove(probe)
+        self._root: etree._Element = root
+        self._depth = 0  # depth below the synthetic root
+        self._tag: str | None = None  # tag of the open top-level element
+        self._count = 0  # bytes received since the last top-level element closed
+        self._held = b""  # a possible start of "<?xml" held back for the next chunk
+        self._in_decl = False  # skipping an XML declaration up to "?>"
+        self._closed = False
+
+    @property
+    def current_tag(self) -> str | None:
+        """The tag of the top-level element being received, or ``None`` between elements."""
+        return self._tag
+
+    @property
+    def buffered_bytes(self) -> int:
+        """Bytes received since the last top-level element closed (what the cap counts)."""
+        return self._count
+
+    def feed(self, data: bytes) -> list[etree._Element]:
+        """Feed a chunk of the stream; return the top-level elements it completed.
+
+        :param data: the next bytes of the stream (``b""`` is a no-op; call
+            :meth:`close` at EOF).
+        :returns: complete top-level elements, detached from the stream.
+        :raises RemoteProtocolError: for malformed XML, a DTD or an unknown entity,
+            an element over :attr:`max_element_bytes`, or any call after such an
+            error or after :meth:`close`.
+        """
+        self._check_usable()
+        out: list[etree._Element] = []
+        if not data:
+            return out
+        if self._held:
+            data = self._held + data
+            self._held = b""
+        try:
+            self._feed_filtered(data, out)
+        except RemoteProtocolError as exc:
+            self.error = exc
+            if not out:
+                raise
+        return out
+
+    def close(self) -> list[etree._Element]:
+        """Signal EOF; return any last elements.
+
+        :raises RemoteProtocolError: if the stream ended inside an element (or
+            inside an XML declaration), or after an earlier error.
+        """
+        self._check_usable()
+        self._closed = True
+        out: list[etree._Element] = []
+        try:
+            if self._held or self._in_decl:
+                self._fail("the stream ended inside an XML declaration")
+            tag = self._tag
+            try:
+                self._parser.feed(_ROOT_END)
+                self._collect(out)
+                self._parser.close()
+            except etree.XMLSyntaxError as exc:
+                where = f" inside <{tag}>" if tag else ""
+                self._fail(f"the stream ended{where} with incomplete XML ({exc})")
+        except RemoteProtocolError as exc:
+            self.error = exc
+            raise
+        return [el for el in out if el.tag != _ROOT_TAG]
+
+    # ------------------------------------------------------------------ internals
+
+    def _check_usable(self) -> None:
+        if self.error is not None:
+            raise self.error
+        if self._closed:
+            raise RemoteProtocolError("data after the end of the stream")
+
+    def _fail(self, reason: str) -> None:
+        self.error = RemoteProtocolError(reason)
+        raise self.error
+
+    def _feed_filtered(self, data: bytes, out: list[etree._Element]) -> None:
+        """Feed ``data``, skipping XML declarations that appear between elements."""
+        while data:
+            if self._in_decl:
+                end = data.find(_DECL_END)
+                if end < 0:
+                    self._count += len(data)
+                    self._held = b"?" if data.endswith(b"?") else b""
+                    self._check_cap()
+                    return
+                self._count += end + 2
+                self._in_decl = False
+                data = data[end + 2 :]
+                continue
+            pos = data.find(_DECL)
+            if pos < 0:
+                if b"<" in data[-4:]:
+                    for prefix in _DECL_PREFIXES:
+                        if data.endswith(prefix):
+                            self._held = prefix
+                            data = data[: -len(prefix)]
+                            break
+                self._feed_sliced(data, out)
+                return
+            self._feed_sliced(data[:pos], out)
+            if self._depth:
+                # Inside an element: let libxml2 judge (it is an error there).
+                self._feed_sliced(data[pos:], out)
+                return
+            self._in_decl = True
+            self._count += len(_DECL)
+            data = data[pos + len(_DECL) :]
+
+    def _feed_sliced(self, data: bytes, out: list[etree._Element]) -> None:
+        size = len(data)
+        if size <= SLICE_BYTES:
+            if size:
+                self._feed_one(data, out)
+            return
+        for start in range(0, size, SLICE_BYTES):
+            self._feed_one(data[start : start + SLICE_BYTES], out)
+
+    def _feed_one(self, data: bytes, out: list[etree._Element]) -> None:
+        before = len(out)
+        try:
+            self._parser.feed(data)
+        except etree.XMLSyntaxError as exc:
+            self._collect(out)
+            where = f" in <{self._tag}>" if self._tag else " between elements"
+            self._fail(f"malformed XML{where}: {exc}")
+        self._collect(out)
+        if len(out) > before:
+            self._count = len(data) if self._depth else 0
+        else:
+            self._count += len(data)
+        self._check_cap()
+
+    def _collect(self, out: list[etree._Element]) -> None:
+        """Read parser events: hand out finished top-level elements, then detach them."""
+        root = self._root
+        before = len(out)
+        for _action, item in self._parser.read_events():
+            element = cast(etree._Element, item)
+            if element.getparent() is root:
+                out.append(element)
+        if not len(root):
+            if root.text is not None:
+                root.text = None
+            self._depth = 0
+            self._tag = None
+            return
+        last = root[-1]
+        if len(out) > before and out[-1] is last:
+            # Everything under the root is finished: drop it all (text included).
+            root.clear()
+            self._depth = 0
+            self._tag = None
+            return
+        # The last child is still open: keep it, drop its finished siblings.
+        for child in list(root)[:-1]:
+            root.remove(child)
+        self._depth = 1
+        tag = last.tag
+        self._tag = tag if isinstance(tag, str) else None
+
+    def _check_cap(self) -> None:
+        if self._count > self.max_element_bytes:
+            what = f"<{self._tag}> element" if self._tag else "data between elements"
+            self._fail(
+                f"{what} exceeds max_element_bytes={self.max_element_bytes} "
+                f"({self._count} bytes received without a complete element)"
+            )
