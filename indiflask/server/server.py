@@ -22,7 +22,7 @@ from typing import Protocol
 from ..core.blobpolicy import QueueBudget
 from ..core.links import LinkKind, LocalDriver
 from ..core.router import Deliveries, Router
-from ..errors import LocalProtocolError
+from ..errors import LocalProtocolError, SetupError
 from ..protocol.events import Event
 from .client_link import ClientLink
 from .exdriver import ExDriver
@@ -69,7 +69,7 @@ def _as_local_driver(app: object) -> LocalDriver:
         return app
     factory = getattr(app, "local_driver", None)
     if factory is None:
-        raise TypeError(f"{app!r} is neither an indiflask.App nor a LocalDriver")
+        raise SetupError(f"{app!r} is neither an indiflask.App nor a LocalDriver")
     driver: LocalDriver = factory()
     return driver
 
