@@ -13,7 +13,7 @@ from interop_kit import LibIndiServer, ServerThread, free_port, tool
 from indiflask.server import Server
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "server"))
-from serverkit import EchoDriver  # noqa: E402
+from serverkit import EchoDriver
 
 pytestmark = pytest.mark.interop
 
