@@ -1,0 +1,157 @@
+"""The client's side of the wire: bytes to events (with member texts), changes to events.
+
+:class:`Wire` cuts the byte stream from a server into events with the
+:class:`~indiflask.protocol.framer.Framer` and the codec, and also hands out
+each ``def``/``set`` member's value *as written on the wire*. The mirror keeps
+that text so ``indiflask get`` prints exactly what ``indi_getprop`` prints
+(libindi writes numbers with ``%.20g``, a driver may send sexagesimal text).
+
+:func:`build_change` turns Python values into a ``new*Vector`` for one
+mirrored property, checking them first the way a careful GUI does: the
+members must exist, the property must be writable, numbers must parse
+(decimal or sexagesimal) and lie within ``[min, max]`` when ``min < max``, and
+switch changes must respect the rule. Only the named members are sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from ..blobs import BlobValue
+from ..errors import InvalidValue
+from ..numbers import check_range, parse_number
+from ..protocol import events as ev
+from ..protocol.codec import encode, parse_element
+from ..protocol.framer import DEFAULT_MAX_ELEMENT_BYTES, Framer
+from ..values import Perm, Rule, to_bool
+
+__all__ = ["Received", "Wire", "build_change"]
+
+_WS = " \t\r\n\f\v"
+_VALUE_TAGS = frozenset(
+    {f"def{k}" for k in ("Text", "Number", "Switch", "Light")}
+    | {f"one{k}" for k in ("Text", "Number", "Switch", "Light")}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """One element from the server: its event and member texts as written on the wire."""
+
+    #: The parsed event.
+    event: ev.Event
+    #: For ``def``/``set`` of non-BLOB kinds: member name to its trimmed wire text.
+    wire: Mapping[str, str] | None = None
+
+
+class Wire:
+    """Sans-IO framing for a client link: feed bytes, get :class:`Received` items.
+
+    :param max_element_bytes: the framer's cap on one element (BLOBs included).
+    """
+
+    def __init__(self, *, max_element_bytes: int = DEFAULT_MAX_ELEMENT_BYTES) -> None:
+        self._framer = Framer(max_element_bytes=max_element_bytes)
+
+    def receive(self, data: bytes) -> list[Received]:
+        """Feed bytes (``b""`` at end of stream); return every complete element.
+
+        :raises RemoteProtocolError: on malformed XML (the link is then unusable).
+        """
+        elements = self._framer.feed(data) if data else self._framer.close()
+        return [Received(parse_element(e), _wire_texts(e)) for e in elements]
+
+    @staticmethod
+    def send(event: ev.Event) -> bytes:
+        """Encode an event for the server."""
+        return encode(event)
+
+
+def _wire_texts(element: etree._Element) -> dict[str, str] | None:
+    tag = element.tag
+    if not isinstance(tag, str) or not tag.endswith("Vector") or tag.endswith("BLOBVector"):
+        return None
+    texts: dict[str, str] = {}
+    for child in element:
+        if child.tag in _VALUE_TAGS:
+            name = child.get("name")
+            if name is not None:
+                texts[name.strip(_WS)] = (child.text or "").strip(_WS)
+    return texts
+
+
+def build_change(prop: Any, values: Mapping[str, Any]) -> ev.NewVector:
+    """Check ``values`` against a mirrored property and build its ``new*Vector``.
+
+    :param prop: a :class:`~indiflask.core.remote.RemoteProperty`.
+    :param values: member name to value: ``bool`` or ``"On"``/``"Off"`` for
+        switches; ``float``/``int`` or decimal/sexagesimal text for numbers;
+        ``str`` for texts; ``bytes``, ``(bytes, format)`` or a
+        :class:`~indiflask.blobs.BlobValue` for BLOBs.
+    :returns: the event, carrying the named members only.
+    :raises InvalidValue: naming the problem (unknown member, read-only
+        property, bad or out-of-range number, switch rule broken, empty change).
+    """
+    where = f"{prop.device}.{prop.name}"
+    if not values:
+        raise InvalidValue(f"{where}: name at least one member to change")
+    if prop.kind == "Light":
+        raise InvalidValue(f"{where} is a light; lights are read-only")
+    if prop.perm == Perm.RO:
+        raise InvalidValue(f"{where} is read-only")
+    unknown = [k for k in values if k not in prop.members]
+    if unknown:
+        known = ", ".join(prop.members)
+        raise InvalidValue(f"{where} has no member {unknown[0]!r} (members: {known})")
+    common = {"device": prop.device, "name": prop.name}
+    if prop.kind == "Switch":
+        return ev.NewSwitchVector(**common, values=_switches(prop, values, where))
+    if prop.kind == "Number":
+        numbers: dict[str, float] = {}
+        for key, value in values.items():
+            number = _number(value, f"{where}.{key}")
+            member = prop.members[key]
+            check_range(number, member.min, member.max, name=f"{where}.{key}")
+            numbers[key] = number
+        return ev.NewNumberVector(**common, values=numbers)
+    if prop.kind == "Text":
+        return ev.NewTextVector(**common, values={k: str(v) for k, v in values.items()})
+    blobs: dict[str, BlobValue] = {}
+    for key, value in values.items():
+        if isinstance(value, BlobValue):
+            blobs[key] = value
+        elif isinstance(value, tuple) and len(value) == 2:
+            blobs[key] = BlobValue.from_bytes(bytes(value[0]), str(value[1]))
+        elif isinstance(value, bytes | bytearray | memoryview):
+            blobs[key] = BlobValue.from_bytes(bytes(value), "")
+        else:
+            raise InvalidValue(f"{where}.{key}: a BLOB needs bytes, (bytes, format) or a path")
+    return ev.NewBLOBVector(**common, values=blobs)
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, str):
+        try:
+            return parse_number(value)
+        except InvalidValue as exc:
+            raise InvalidValue(f"{what}: {exc}") from None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidValue(f"{what}: {value!r} is not a number")
+    return float(value)
+
+
+def _switches(prop: Any, values: Mapping[str, Any], where: str) -> dict[str, bool]:
+    try:
+        wanted = {k: to_bool(v) for k, v in values.items()}
+    except InvalidValue as exc:
+        raise InvalidValue(f"{where}: {exc}") from None
+    on = [k for k, v in wanted.items() if v]
+    if prop.rule in (Rule.ONE_OF_MANY, Rule.AT_MOST_ONE) and len(on) > 1:
+        raise InvalidValue(f"{where} is {prop.rule.value}: turn on one member, not {len(on)}")
+    if prop.rule == Rule.ONE_OF_MANY and not on:
+        raise InvalidValue(f"{where} is OneOfMany: name the member to turn On")
+    return wanted
