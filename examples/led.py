@@ -35,16 +35,21 @@ def close_hardware():
 
 
 # A writable property: the decorated function handles clients' new values.
-@app.switch("LED", label="LED", group="Control", rule="OneOfMany",
-            members={"ON": False, "OFF": True})
+@app.switch(
+    "LED", label="LED", group="Control", rule="OneOfMany", members={"ON": False, "OFF": True}
+)
 def led(change):  # change: mapping member -> requested value
     app.hw.led.value = change["ON"]  # switches are bools in Python, On/Off on the wire
 
 
 # A read-only property: no handler, so the declaration is a plain call.
-temperature = app.number("TEMPERATURE", label="Temperature", group="Status", perm="ro",
-                         members=[Number("TEMP", label="deg C", format="%6.2f",
-                                         min=-40, max=150, value=0)])
+temperature = app.number(
+    "TEMPERATURE",
+    label="Temperature",
+    group="Status",
+    perm="ro",
+    members=[Number("TEMP", label="deg C", format="%6.2f", min=-40, max=150, value=0)],
+)
 
 
 @app.number("EXPOSURE", members=[Number("SECONDS", format="%.1f", min=0, max=3600, value=1)])

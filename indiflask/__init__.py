@@ -11,8 +11,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from .app import App
 from .core.members import Blob, Light, Number, Switch, Text
 from .device import Device
@@ -26,12 +24,11 @@ from .errors import (
     SetupError,
 )
 from .property import Change, Property
+from .server import Server
 from .snooping import SnoopEvent
 from .template import DeviceTemplate
 from .values import BlobMode, Perm, Rule, State
 
-if TYPE_CHECKING:
-    from .server import Server
 
 __version__ = "0.1.0"
 
@@ -62,11 +59,3 @@ __all__ = [
     "__version__",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """Import :class:`Server` lazily (it pulls in the asyncio server runtime)."""
-    if name == "Server":
-        from .server import Server
-
-        return Server
-    raise AttributeError(f"module 'indiflask' has no attribute {name!r}")

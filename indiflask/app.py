@@ -142,8 +142,14 @@ class App(Mapping[str, Device]):
     ) -> Property:
         """Declare a switch property on the default device (see :meth:`Device.switch`)."""
         return self._default.switch(
-            name, members=members, label=label, group=group, state=state, perm=perm,
-            rule=rule, timeout=timeout,
+            name,
+            members=members,
+            label=label,
+            group=group,
+            state=state,
+            perm=perm,
+            rule=rule,
+            timeout=timeout,
         )
 
     def number(
@@ -159,7 +165,12 @@ class App(Mapping[str, Device]):
     ) -> Property:
         """Declare a number property on the default device (see :meth:`Device.number`)."""
         return self._default.number(
-            name, members=members, label=label, group=group, state=state, perm=perm,
+            name,
+            members=members,
+            label=label,
+            group=group,
+            state=state,
+            perm=perm,
             timeout=timeout,
         )
 
@@ -176,7 +187,12 @@ class App(Mapping[str, Device]):
     ) -> Property:
         """Declare a text property on the default device (see :meth:`Device.text`)."""
         return self._default.text(
-            name, members=members, label=label, group=group, state=state, perm=perm,
+            name,
+            members=members,
+            label=label,
+            group=group,
+            state=state,
+            perm=perm,
             timeout=timeout,
         )
 
@@ -208,7 +224,12 @@ class App(Mapping[str, Device]):
     ) -> Property:
         """Declare a BLOB property on the default device (see :meth:`Device.blob`)."""
         return self._default.blob(
-            name, members=members, label=label, group=group, state=state, perm=perm,
+            name,
+            members=members,
+            label=label,
+            group=group,
+            state=state,
+            perm=perm,
             timeout=timeout,
         )
 
@@ -228,7 +249,9 @@ class App(Mapping[str, Device]):
         returns it is finished, and if it raises the error is logged.
         """
         if every is not None and not (isinstance(every, int | float) and every > 0):
-            raise SetupError(f"@hardware(every=...) needs a positive number of seconds, not {every!r}")
+            raise SetupError(
+                f"@hardware(every=...) needs a positive number of seconds, not {every!r}"
+            )
 
         def decorate(func: F) -> F:
             if not callable(func):
@@ -337,4 +360,3 @@ class App(Mapping[str, Device]):
 
     def __repr__(self) -> str:
         return f"<App {self.name!r} devices={list(self._devices)}>"
-

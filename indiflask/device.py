@@ -109,8 +109,15 @@ class Device(Mapping[str, Property]):
         a dict ``{name: bool}``.
         """
         return self._declare(
-            "Switch", name, members, label=label, group=group, state=state, perm=perm,
-            rule=rule, timeout=timeout,
+            "Switch",
+            name,
+            members,
+            label=label,
+            group=group,
+            state=state,
+            perm=perm,
+            rule=rule,
+            timeout=timeout,
         )
 
     def number(
@@ -126,7 +133,13 @@ class Device(Mapping[str, Property]):
     ) -> Property:
         """Declare a number property; use as a decorator to attach its change handler."""
         return self._declare(
-            "Number", name, members, label=label, group=group, state=state, perm=perm,
+            "Number",
+            name,
+            members,
+            label=label,
+            group=group,
+            state=state,
+            perm=perm,
             timeout=timeout,
         )
 
@@ -143,7 +156,13 @@ class Device(Mapping[str, Property]):
     ) -> Property:
         """Declare a text property; use as a decorator to attach its change handler."""
         return self._declare(
-            "Text", name, members, label=label, group=group, state=state, perm=perm,
+            "Text",
+            name,
+            members,
+            label=label,
+            group=group,
+            state=state,
+            perm=perm,
             timeout=timeout,
         )
 
@@ -159,7 +178,13 @@ class Device(Mapping[str, Property]):
     ) -> Property:
         """Declare a light property (always read-only: lights have no handler)."""
         return self._declare(
-            "Light", name, members, label=label, group=group, state=state, perm=Perm.RO,
+            "Light",
+            name,
+            members,
+            label=label,
+            group=group,
+            state=state,
+            perm=Perm.RO,
             timeout=timeout,
         )
 
@@ -176,7 +201,13 @@ class Device(Mapping[str, Property]):
     ) -> Property:
         """Declare a BLOB property (read-only by default; ``perm="rw"`` accepts uploads)."""
         return self._declare(
-            "BLOB", name, members, label=label, group=group, state=state, perm=perm,
+            "BLOB",
+            name,
+            members,
+            label=label,
+            group=group,
+            state=state,
+            perm=perm,
             timeout=timeout,
         )
 

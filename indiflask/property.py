@@ -173,7 +173,7 @@ class Property:
 
     @state.setter
     def state(self, value: State | str) -> None:
-        self._state = State.coerce(value)  # type: ignore[assignment]
+        self._state = State.coerce(value)
         self._state_assigned = True
 
     @property
@@ -342,7 +342,7 @@ class Property:
             for name, value in result.items():
                 self[name] = value
         elif isinstance(result, str) and result:
-            new_state = State.coerce(result)  # type: ignore[assignment]
+            new_state = State.coerce(result)
         elif state_assigned and self._state in (State.ALERT, State.IDLE):
             new_state = self._state
         self._state = new_state
@@ -373,4 +373,6 @@ def make_members(kind: str, members: object) -> list[Member]:
         if not built:
             raise SetupError("a property needs at least one member")
         return built
-    raise SetupError(f"members= takes a list of members, a list of names or a dict, not {members!r}")
+    raise SetupError(
+        f"members= takes a list of members, a list of names or a dict, not {members!r}"
+    )

@@ -27,7 +27,7 @@ class SnoopEvent(Mapping[str, Any]):
     lights :class:`State`, texts ``str``, BLOBs ``bytes``).
     """
 
-    __slots__ = ("device", "event", "kind", "message", "name", "state", "_values")
+    __slots__ = ("_values", "device", "event", "kind", "message", "name", "state")
 
     def __init__(self, event: ev.Event) -> None:
         #: The underlying protocol event.

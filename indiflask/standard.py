@@ -47,8 +47,15 @@ def add_driver_info(device: Device, name: str, exe: str, version: str) -> Proper
         Text("DRIVER_VERSION", label="Version", value=version),
         Text("DRIVER_INTERFACE", label="Interface", value="0"),
     ]
-    prop = Property(device, "Text", DRIVER_INFO, list(members), label="Driver Info",
-                    group=GENERAL_INFO, perm="ro")
+    prop = Property(
+        device,
+        "Text",
+        DRIVER_INFO,
+        list(members),
+        label="Driver Info",
+        group=GENERAL_INFO,
+        perm="ro",
+    )
     return device.add_property(prop)
 
 
@@ -60,10 +67,19 @@ def add_connection(device: Device) -> Property | None:
     """
     if CONNECTION in device:
         return None
-    members = [Switch(CONNECT, label="Connect", value=False),
-               Switch(DISCONNECT, label="Disconnect", value=True)]
-    prop = Property(device, "Switch", CONNECTION, list(members), label="Connection",
-                    group=MAIN_CONTROL, rule="OneOfMany")
+    members = [
+        Switch(CONNECT, label="Connect", value=False),
+        Switch(DISCONNECT, label="Disconnect", value=True),
+    ]
+    prop = Property(
+        device,
+        "Switch",
+        CONNECTION,
+        list(members),
+        label="Connection",
+        group=MAIN_CONTROL,
+        rule="OneOfMany",
+    )
     app = device.app
 
     def connection(change: Change) -> object:

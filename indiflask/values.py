@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Self
 
 from .errors import InvalidValue
 
@@ -41,10 +42,10 @@ class _IndiEnum(enum.StrEnum):
         return None
 
     @classmethod
-    def coerce(cls, value: object) -> _IndiEnum:
+    def coerce(cls, value: object) -> Self:
         """Return the member for ``value``; raise :class:`InvalidValue` if there is none."""
         try:
-            return cls(value)
+            return cls(value)  # type: ignore[arg-type]
         except ValueError:
             allowed = ", ".join(m.value for m in cls)
             raise InvalidValue(f"{value!r} is not a valid {cls.__name__} (use {allowed})") from None

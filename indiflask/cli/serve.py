@@ -14,15 +14,17 @@ import click
 from ..app import App
 from .discovery import find_app
 
-__all__ = ["describe_command", "run_command", "shim_command", "setup_logging"]
+__all__ = ["describe_command", "run_command", "setup_logging", "shim_command"]
 
 _LEVELS = ["debug", "info", "warning", "error"]
 
 
 def setup_logging(level: str, *, stdio: bool) -> None:
     """Log to stderr; without timestamps under ``--stdio`` (indiserver adds its own)."""
-    fmt = "%(name)s: %(levelname)s: %(message)s" if stdio else (
-        "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    fmt = (
+        "%(name)s: %(levelname)s: %(message)s"
+        if stdio
+        else ("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     logging.basicConfig(stream=sys.stderr, level=level.upper(), format=fmt, force=True)
 
@@ -39,27 +41,79 @@ def _load_apps(specs: tuple[str, ...]) -> list[App]:
 
 @click.command("run")
 @click.argument("apps", nargs=-1)
-@click.option("--host", default="127.0.0.1", show_default=True, envvar="INDIFLASK_HOST",
-              show_envvar=True, help="Address to listen on.")
-@click.option("--port", default=7624, show_default=True, type=click.IntRange(0, 65535),
-              envvar="INDIFLASK_PORT", show_envvar=True, help="TCP port to listen on.")
-@click.option("--stdio", is_flag=True, envvar="INDIFLASK_STDIO", show_envvar=True,
-              help="Speak INDI on stdin/stdout: run as a driver under indiserver.")
-@click.option("--max-connections", default=100, show_default=True, type=click.IntRange(1),
-              envvar="INDIFLASK_MAX_CONNECTIONS", show_envvar=True,
-              help="Refuse clients beyond this many.")
-@click.option("--exdriver", "exdrivers", multiple=True, metavar="CMD",
-              help="An INDI driver executable to run and serve (repeatable; quote arguments).")
-@click.option("--remote", "remotes", multiple=True, metavar="[DEVICE@]HOST[:PORT]",
-              help="Another INDI server to join (repeatable).")
-@click.option("--max-queue", default=128, show_default=True, type=click.IntRange(1),
-              envvar="INDIFLASK_MAX_QUEUE", show_envvar=True,
-              help="MiB queued for a client before it is disconnected.")
-@click.option("--max-stream-queue", default=5, show_default=True, type=click.IntRange(0),
-              envvar="INDIFLASK_MAX_STREAM_QUEUE", show_envvar=True,
-              help="MiB queued for a client before stream BLOBs to it are dropped.")
-@click.option("--log-level", default="info", show_default=True, envvar="INDIFLASK_LOG_LEVEL",
-              show_envvar=True, type=click.Choice(_LEVELS, case_sensitive=False))
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    envvar="INDIFLASK_HOST",
+    show_envvar=True,
+    help="Address to listen on.",
+)
+@click.option(
+    "--port",
+    default=7624,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    envvar="INDIFLASK_PORT",
+    show_envvar=True,
+    help="TCP port to listen on.",
+)
+@click.option(
+    "--stdio",
+    is_flag=True,
+    envvar="INDIFLASK_STDIO",
+    show_envvar=True,
+    help="Speak INDI on stdin/stdout: run as a driver under indiserver.",
+)
+@click.option(
+    "--max-connections",
+    default=100,
+    show_default=True,
+    type=click.IntRange(1),
+    envvar="INDIFLASK_MAX_CONNECTIONS",
+    show_envvar=True,
+    help="Refuse clients beyond this many.",
+)
+@click.option(
+    "--exdriver",
+    "exdrivers",
+    multiple=True,
+    metavar="CMD",
+    help="An INDI driver executable to run and serve (repeatable; quote arguments).",
+)
+@click.option(
+    "--remote",
+    "remotes",
+    multiple=True,
+    metavar="[DEVICE@]HOST[:PORT]",
+    help="Another INDI server to join (repeatable).",
+)
+@click.option(
+    "--max-queue",
+    default=128,
+    show_default=True,
+    type=click.IntRange(1),
+    envvar="INDIFLASK_MAX_QUEUE",
+    show_envvar=True,
+    help="MiB queued for a client before it is disconnected.",
+)
+@click.option(
+    "--max-stream-queue",
+    default=5,
+    show_default=True,
+    type=click.IntRange(0),
+    envvar="INDIFLASK_MAX_STREAM_QUEUE",
+    show_envvar=True,
+    help="MiB queued for a client before stream BLOBs to it are dropped.",
+)
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    envvar="INDIFLASK_LOG_LEVEL",
+    show_envvar=True,
+    type=click.Choice(_LEVELS, case_sensitive=False),
+)
 def run_command(
     apps: tuple[str, ...],
     host: str,
@@ -83,13 +137,12 @@ def run_command(
     setup_logging(log_level, stdio=stdio)
     if stdio:
         if len(apps) > 1 or exdrivers or remotes:
-            raise click.UsageError(
-                "--stdio serves exactly one app, without --exdriver or --remote"
-            )
-        from ..runtime.stdio import serve_stdio
+            raise click.UsageError("--stdio serves exactly one app, without --exdriver or --remote")
+        from ..runtime.stdio import protect_stdout, serve_stdio
 
+        protocol_fd = protect_stdout()  # first: a print() at import time must reach stderr
         app = _load_apps(apps)[0]
-        status = asyncio.run(serve_stdio(app))
+        status = asyncio.run(serve_stdio(app, output_fd=protocol_fd))
         sys.exit(status)
     loaded = _load_apps(apps) if apps or not (exdrivers or remotes) else []
     from ..server import Server
@@ -110,8 +163,14 @@ def run_command(
 @click.command("shim")
 @click.argument("app")
 @click.argument("name")
-@click.option("--dir", "directory", default=".", show_default=True,
-              type=click.Path(file_okay=False), help="Where to write the launcher.")
+@click.option(
+    "--dir",
+    "directory",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where to write the launcher.",
+)
 def shim_command(app: str, name: str, directory: str) -> None:
     """Write NAME, a no-argument launcher that runs APP with --stdio (for indiserver).
 
@@ -129,7 +188,7 @@ def shim_command(app: str, name: str, directory: str) -> None:
         "#!/bin/sh\n"
         "# indiflask launcher: runs an indiflask app as an INDI driver on stdin/stdout\n"
         f"cd {shlex.quote(os.getcwd())} || exit 1\n"
-        f"exec {shlex.quote(sys.executable)} -m indiflask run --stdio {shlex.quote(target)} \"$@\"\n"
+        f'exec {shlex.quote(sys.executable)} -m indiflask run --stdio {shlex.quote(target)} "$@"\n'
     )
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(script)

@@ -97,7 +97,7 @@ def check_change(
     if kind == "BLOB":
         return _check_blobs(prop, sent, where)
     merged = dict(prop.values)
-    texts = {name: str(value) for name, value in sent.items()}
+    texts: dict[str, object] = {name: str(value) for name, value in sent.items()}
     merged.update(texts)
     return CheckedChange(merged, texts)
 
@@ -109,8 +109,10 @@ def _check_numbers(prop: Writable, sent: Mapping[str, object], where: str) -> Ch
         number = float(value)  # type: ignore[arg-type]
         if number != number or number in (float("inf"), float("-inf")):
             return f"{where}.{name}: {value!r} is not a finite number"
-        if isinstance(member, Number) and member.limited() and not (
-            member.min <= number <= member.max
+        if (
+            isinstance(member, Number)
+            and member.limited()
+            and not (member.min <= number <= member.max)
         ):
             return (
                 f"{where}.{name}={number:g} is outside the allowed range "
@@ -123,7 +125,7 @@ def _check_numbers(prop: Writable, sent: Mapping[str, object], where: str) -> Ch
 
 
 def _check_switches(prop: Writable, sent: Mapping[str, object], where: str) -> CheckedChange | str:
-    accepted = {name: bool(value) for name, value in sent.items()}
+    accepted: dict[str, object] = {name: bool(value) for name, value in sent.items()}
     merged = dict(prop.values)
     rule = prop.rule
     turned_on = [name for name, on in accepted.items() if on]

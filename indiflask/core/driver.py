@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..protocol import events as ev
-from ..values import State
 from .checks import CheckedChange, Writable, check_change, write_refusal
 
 __all__ = ["DriverCore", "Log", "RunHandler", "RunSnoop", "Send", "SnoopSpec"]
@@ -147,7 +146,9 @@ class DriverCore:
                 requests.append(ev.GetProperties(device=snoop.device, name=snoop.name))
         return requests
 
-    def definitions(self, device: str | None = None, name: str | None = None) -> Iterator[ev.DefVector]:
+    def definitions(
+        self, device: str | None = None, name: str | None = None
+    ) -> Iterator[ev.DefVector]:
         """The current definitions in scope, in declaration order (deleted ones left out)."""
         for dev in self.devices.values():
             if device is not None and dev.name != device:
@@ -223,5 +224,3 @@ class DriverCore:
         if device is None or device in self.devices:
             return []
         return [RunSnoop(s, event) for s in self.snoops if s.matches(device, name)]
-
-

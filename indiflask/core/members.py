@@ -1,4 +1,4 @@
-"""Member declarations: :class:`Switch`, :class:`Number`, :class:`Text`, :class:`Light`, :class:`Blob`.
+"""Member declarations: Switch, Number, Text, Light and Blob.
 
 A member is one named value of a property. These classes are what users write
 in ``members=[...]``; each one also knows how to coerce a Python value to its
@@ -180,11 +180,11 @@ class Light(Member):
 
     def coerce(self, value: object) -> State:
         """Coerce to :class:`State`."""
-        return State.coerce(value)  # type: ignore[return-value]
+        return State.coerce(value)
 
     def definition(self, value: object) -> ev.DefLight:
         """The ``defLight`` event member."""
-        return ev.DefLight(name=self.name, label=self.label or self.name, value=State(value))
+        return ev.DefLight(name=self.name, label=self.label or self.name, value=State.coerce(value))
 
 
 @dataclass(slots=True)

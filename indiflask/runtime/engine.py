@@ -54,7 +54,7 @@ class AppDriver:
         #: The driver name, for logs.
         self.name = app.name
         #: The sans-IO decisions.
-        self.core = DriverCore(app._devices, tuple(app.snoops))  # noqa: SLF001
+        self.core = DriverCore(app._devices, tuple(app.snoops))
         #: Errors raised by handlers and hardware jobs, newest last (the test client reads them).
         self.errors: list[BaseException] = []
         self._manual = clock is not None
@@ -167,8 +167,11 @@ class AppDriver:
             self._send(prop.finish_change(checked, None, self._failure(prop, exc)))
             return
         if inspect.isawaitable(result):
-            self._spawn(self._handler_tasks, self._await_handler(prop, checked, result),
-                        f"handler {prop.name}")
+            self._spawn(
+                self._handler_tasks,
+                self._await_handler(prop, checked, result),
+                f"handler {prop.name}",
+            )
         else:
             self._send(prop.finish_change(checked, result, None))
 
@@ -221,8 +224,11 @@ class AppDriver:
                 continue
             if inspect.isawaitable(result):
                 self._running_jobs.add(int(index))  # type: ignore[call-overload]
-                task = self._spawn(self._job_tasks, self._periodic(int(index), job, result),  # type: ignore[call-overload]
-                                   f"hardware {job.name}")
+                task = self._spawn(
+                    self._job_tasks,
+                    self._periodic(int(index), job, result),  # type: ignore[call-overload]
+                    f"hardware {job.name}",
+                )
                 started.append(task)
         return started
 
@@ -263,9 +269,7 @@ class AppDriver:
         log.error("%s: %s failed; the driver keeps running", self.name, what, exc_info=exc)
 
     # ------------------------------------------------------------- tasks
-    def _spawn(
-        self, bucket: set[asyncio.Task[Any]], coro: Any, what: str
-    ) -> asyncio.Task[Any]:
+    def _spawn(self, bucket: set[asyncio.Task[Any]], coro: Any, what: str) -> asyncio.Task[Any]:
         assert self._loop is not None
         task = self._loop.create_task(coro, name=f"{self.name}: {what}")
         bucket.add(task)

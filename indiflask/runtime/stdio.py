@@ -25,6 +25,7 @@ import sys
 
 from ..app import App
 from ..errors import RemoteProtocolError
+from ..protocol import events as ev
 from ..protocol.connection import Connection, Role
 
 __all__ = ["protect_stdout", "serve_stdio"]
@@ -121,8 +122,10 @@ async def serve_stdio(app: App, *, input_fd: int = 0, output_fd: int | None = No
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
 
-    def emit(event: object) -> None:
-        out.write(conn.send(event))  # type: ignore[arg-type]
+    def emit(event: ev.Event) -> None:
+        if isinstance(event, ev.SetVector) and (event.device, event.name) not in conn.defined:
+            return  # an update before the server asked for the property: nothing to send
+        out.write(conn.send(event))
 
     await driver.start(emit)
     chunks = await _read_chunks(input_fd)
