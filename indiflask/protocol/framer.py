@@ -12,7 +12,9 @@ Safety rules (the stream comes from the network):
   The framer enforces its own per-element byte cap instead,
   :attr:`Framer.max_element_bytes` (default :data:`DEFAULT_MAX_ELEMENT_BYTES`).
   The count covers every byte received since the previous top-level element
-  closed, and is exact to within one feed slice (:data:`SLICE_BYTES`).
+  closed (so junk between elements counts too). It may overcount by up to one
+  feed slice (:data:`SLICE_BYTES`, or a quarter of the cap if smaller): an
+  element over the cap is always refused, one within a slice below it may be.
 * No DTD can ever take effect: the synthetic root is fed before any peer byte,
   so a ``<!DOCTYPE`` anywhere is a syntax error, and with no DTD the only
   entities are the five predefined ones plus numeric character references.
@@ -50,8 +52,9 @@ __all__ = ["DEFAULT_MAX_ELEMENT_BYTES", "SLICE_BYTES", "Framer"]
 #: for larger images.
 DEFAULT_MAX_ELEMENT_BYTES = 65 * 2**20
 
-#: Large chunks are fed to libxml2 in slices of at most this many bytes, which
-#: bounds both the tree built per feed and the error of the byte count.
+#: Large chunks are fed to libxml2 in slices of at most this many bytes (or a
+#: quarter of the cap, if smaller), which bounds both the tree built per feed
+#: and the error of the byte count.
 SLICE_BYTES = 256 * 2**10
 
 _ROOT_TAG = "indiflask-stream"
@@ -89,6 +92,7 @@ class Framer:
             raise ValueError("max_element_bytes must be positive")
         #: The largest top-level element accepted, in bytes.
         self.max_element_bytes = max_element_bytes
+        self._slice = max(1, min(SLICE_BYTES, max_element_bytes // 4))
         #: The sticky error once the stream turned out malformed, else ``None``.
         self.error: RemoteProtocolError | None = None
         self._parser = etree.XMLPullParser(
@@ -223,12 +227,13 @@ class Framer:
 
     def _feed_sliced(self, data: bytes, out: list[etree._Element]) -> None:
         size = len(data)
-        if size <= SLICE_BYTES:
+        step = self._slice
+        if size <= step:
             if size:
                 self._feed_one(data, out)
             return
-        for start in range(0, size, SLICE_BYTES):
-            self._feed_one(data[start : start + SLICE_BYTES], out)
+        for start in range(0, size, step):
+            self._feed_one(data[start : start + step], out)
 
     def _feed_one(self, data: bytes, out: list[etree._Element]) -> None:
         before = len(out)
