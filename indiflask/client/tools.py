@@ -59,7 +59,7 @@ class Query:
 
     #: The three parts, each a name or a glob.
     device: str
-    property: str
+    name: str
     member: str
     #: Whether something matched it.
     ok: bool = False
@@ -67,10 +67,10 @@ class Query:
     @property
     def wildcard(self) -> bool:
         """Whether any part is a pattern (then the query can match many values)."""
-        return any(_GLOB & set(part) for part in (self.device, self.property, self.member))
+        return any(_GLOB & set(part) for part in (self.device, self.name, self.member))
 
     def __str__(self) -> str:
-        return f"{self.device}.{self.property}.{self.member}"
+        return f"{self.device}.{self.name}.{self.member}"
 
 
 def _match(pattern: str, name: str) -> bool:
@@ -130,7 +130,7 @@ def _attribute(event: ev.DefVector, keyword: str) -> str:
         perm = getattr(event, "perm", None)
         return perm.value if perm is not None else ""
     if attr == "timeout":
-        return "%g" % event.timeout if not isinstance(event, ev.DefLightVector) else ""
+        return "" if isinstance(event, ev.DefLightVector) else f"{event.timeout:g}"
     value = getattr(event, attr)
     return "" if value is None else str(value)
 
@@ -151,7 +151,7 @@ def getprop_lines(
         return lines, matched, blobs
     onematch = len(queries) == 1 and not queries[0].wildcard
     for query in queries:
-        if not (_match(query.device, event.device) and _match(query.property, event.name)):
+        if not (_match(query.device, event.device) and _match(query.name, event.name)):
             continue
         perm = getattr(event, "perm", None)
         if perm is not None and not show_wo and "r" not in perm.value:
@@ -162,8 +162,8 @@ def getprop_lines(
         elif query.member in KEYWORDS:
             query.ok = True
             value = _attribute(event, query.member)
-            prefix = "" if onematch and just_value else f"{event.device}.{event.name}.{query.member}="
-            lines.append(prefix + value)
+            where = f"{event.device}.{event.name}.{query.member}="
+            lines.append(value if onematch and just_value else where + value)
         else:
             for member in event.members:
                 if _match(query.member, member.name):
@@ -252,7 +252,7 @@ def _collect(update: Update, queries: list[Query], out: dict[str, Any]) -> None:
     event = update.event
     assert isinstance(event, ev.DefVector)
     for query in queries:
-        if not (_match(query.device, event.device) and _match(query.property, event.name)):
+        if not (_match(query.device, event.device) and _match(query.name, event.name)):
             continue
         where = f"{event.device}.{event.name}"
         if query.member in KEYWORDS:
