@@ -20,7 +20,9 @@ import asyncio
 import contextlib
 import logging
 import os
+import select
 import signal
+import stat
 import sys
 
 from ..app import App
@@ -55,6 +57,10 @@ class _Output:
 
     async def open(self) -> None:
         loop = asyncio.get_running_loop()
+        if stat.S_ISSOCK(os.fstat(self.fd).st_mode):
+            # indiserver's socketpair: asyncio's write-pipe transport takes the
+            # socket becoming readable (our input arriving) for the peer closing.
+            return
         try:
             pipe = os.fdopen(self.fd, "wb", buffering=0, closefd=False)
             self.transport, _ = await loop.connect_write_pipe(asyncio.Protocol, pipe)
@@ -68,7 +74,11 @@ class _Output:
             return
         view = memoryview(data)
         while view:
-            written = os.write(self.fd, view)
+            try:
+                written = os.write(self.fd, view)
+            except BlockingIOError:  # non-blocking (shared with the reader): wait for room
+                select.select([], [self.fd], [])
+                continue
             view = view[written:]
 
 
