@@ -1,0 +1,3 @@
+"""A module with no App in it."""
+
+VALUE = 42

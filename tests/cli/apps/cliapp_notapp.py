@@ -1,0 +1,3 @@
+"""``app`` names something that is not an App."""
+
+app = "not an app"
