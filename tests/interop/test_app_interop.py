@@ -1,0 +1,184 @@
+"""Example apps with libindi's own tools: under indiserver (via a shim) and under ``indiflask run``.
+
+indiserver is started through the ``libindi`` fixture (tests/interop/conftest.py), which
+preloads our loopback_bind.c so it listens on 127.0.0.1 only, with a private ``-u`` socket
+name and a free port. Every process is stopped by its own handle.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from interop_kit import LibIndiServer, free_port, tool, wait_port
+
+from indiflask.cli import main
+
+pytestmark = pytest.mark.interop
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+WEATHER = "Weather Station"
+FOCUSER = "Focuser Simulator"
+
+
+@pytest.fixture(autouse=True)
+def _indiflask_importable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Child processes (launchers, drivers, servers) import indiflask from this checkout."""
+    path = os.environ.get("PYTHONPATH")
+    monkeypatch.setenv("PYTHONPATH", str(ROOT) + (os.pathsep + path if path else ""))
+
+
+def make_launcher(example: str, name: str, directory: Path) -> str:
+    """``indiflask shim examples/EXAMPLE.py NAME --dir DIRECTORY``; return its absolute path."""
+    result = CliRunner().invoke(
+        main, ["shim", str(EXAMPLES / f"{example}.py"), name, "--dir", str(directory)]
+    )
+    assert result.exit_code == 0, result.output
+    launcher = result.output.strip()
+    assert os.path.isabs(launcher) and os.access(launcher, os.X_OK)
+    return launcher
+
+
+def getprop(port: int, *specs: str, seconds: int = 3) -> dict[str, str]:
+    """``indi_getprop`` values as a dict of ``dev.prop.member`` -> text."""
+    done = tool("indi_getprop", "-h", "127.0.0.1", "-p", str(port), "-t", str(seconds), *specs)
+    assert done.returncode == 0, done.stderr
+    values = {}
+    for line in done.stdout.splitlines():
+        key, _, value = line.partition("=")
+        values[key] = value
+    return values
+
+
+def setprop(port: int, spec: str) -> None:
+    done = tool("indi_setprop", "-h", "127.0.0.1", "-p", str(port), "-t", "5", spec)
+    assert done.returncode == 0, done.stderr
+
+
+def evaluate(port: int, expression: str, seconds: int = 20) -> None:
+    """Wait (``indi_eval -w``) until ``expression`` holds."""
+    done = tool(
+        "indi_eval",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "-t",
+        str(seconds),
+        "-w",
+        expression,
+        timeout=seconds + 10,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+# ------------------------------------------------------------ under indiserver
+def test_weather_under_indiserver(libindi: Callable[..., LibIndiServer], tmp_path: Path) -> None:
+    launcher = make_launcher("weather", "indi_flask_weather", tmp_path)
+    server = libindi(launcher)
+    port = server.port
+    values = getprop(port, f"{WEATHER}.WEATHER_LIMITS.*")
+    assert float(values[f"{WEATHER}.WEATHER_LIMITS.WIND_MAX"]) == 10
+    assert float(values[f"{WEATHER}.WEATHER_LIMITS.TEMP_MIN"]) == -10
+    setprop(port, f"{WEATHER}.WEATHER_LIMITS.WIND_MAX=25")
+    evaluate(port, f'"{WEATHER}.WEATHER_LIMITS.WIND_MAX"==25')
+    values = getprop(port, f"{WEATHER}.WEATHER_LIMITS.WIND_MAX", f"{WEATHER}.WEATHER_LIMITS._STATE")
+    assert float(values[f"{WEATHER}.WEATHER_LIMITS.WIND_MAX"]) == 25
+    assert values[f"{WEATHER}.WEATHER_LIMITS._STATE"] == "Ok"
+    lights = getprop(port, f"{WEATHER}.WEATHER_STATUS.*")
+    assert set(lights) == {
+        f"{WEATHER}.WEATHER_STATUS.{n}"
+        for n in ("WEATHER_TEMPERATURE", "WEATHER_HUMIDITY", "WEATHER_WIND_SPEED")
+    }
+    assert set(lights.values()) <= {"Ok", "Busy", "Alert"}
+
+
+def test_focuser_moves_under_indiserver(
+    libindi: Callable[..., LibIndiServer], tmp_path: Path
+) -> None:
+    launcher = make_launcher("focuser", "indi_flask_focuser", tmp_path)
+    server = libindi(launcher)
+    port = server.port
+    position = f"{FOCUSER}.ABS_FOCUS_POSITION.FOCUS_ABSOLUTE_POSITION"
+    assert float(getprop(port, position)[position]) == 25_000
+    setprop(port, f"{position}=25600")
+    evaluate(port, f'"{position}"==25600')
+    evaluate(port, f'"{FOCUSER}.ABS_FOCUS_POSITION._STATE"==1')  # Ok
+    assert float(getprop(port, position)[position]) == 25_600
+
+
+def test_an_out_of_range_write_through_indiserver_goes_alert(
+    libindi: Callable[..., LibIndiServer], tmp_path: Path
+) -> None:
+    launcher = make_launcher("focuser", "indi_flask_focuser", tmp_path)
+    port = libindi(launcher).port
+    position = f"{FOCUSER}.ABS_FOCUS_POSITION.FOCUS_ABSOLUTE_POSITION"
+    setprop(port, f"{position}=90000")
+    evaluate(port, f'"{FOCUSER}.ABS_FOCUS_POSITION._STATE"==3')  # Alert
+    assert float(getprop(port, position)[position]) == 25_000
+
+
+# ------------------------------------------------------------ indiflask run
+@pytest.fixture
+def indiflask_run() -> Iterator[Callable[[str], int]]:
+    """Factory: serve ``examples/NAME.py`` with ``python -m indiflask run`` on a free port."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(example: str) -> int:
+        port = free_port()
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "indiflask",
+                "run",
+                str(EXAMPLES / f"{example}.py"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        started.append(proc)
+        wait_port(port, timeout=20)
+        return port
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def test_libindi_tools_against_indiflask_run(indiflask_run: Callable[[str], int]) -> None:
+    port = indiflask_run("weather")
+    values = getprop(port, f"{WEATHER}.WEATHER_LIMITS.*", f"{WEATHER}.DRIVER_INFO.*")
+    assert float(values[f"{WEATHER}.WEATHER_LIMITS.HUMIDITY_MAX"]) == 85
+    assert values[f"{WEATHER}.DRIVER_INFO.DRIVER_NAME"] == WEATHER
+    setprop(port, f"{WEATHER}.WEATHER_LIMITS.HUMIDITY_MAX;WIND_MAX=95;20")
+    evaluate(port, f'"{WEATHER}.WEATHER_LIMITS.HUMIDITY_MAX"==95')
+    values = getprop(port, f"{WEATHER}.WEATHER_LIMITS.*")
+    assert float(values[f"{WEATHER}.WEATHER_LIMITS.HUMIDITY_MAX"]) == 95
+    assert float(values[f"{WEATHER}.WEATHER_LIMITS.WIND_MAX"]) == 20
+
+
+def test_focuser_move_against_indiflask_run(indiflask_run: Callable[[str], int]) -> None:
+    port = indiflask_run("focuser")
+    position = f"{FOCUSER}.ABS_FOCUS_POSITION.FOCUS_ABSOLUTE_POSITION"
+    setprop(port, f"{position}=24500")
+    evaluate(port, f'"{position}"==24500')
+    evaluate(port, f'"{FOCUSER}.ABS_FOCUS_POSITION._STATE"==1')
+    values = getprop(port, f"{FOCUSER}.ABS_FOCUS_POSITION.*")
+    assert float(values[position]) == 24_500
