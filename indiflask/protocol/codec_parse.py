@@ -105,6 +105,10 @@ def _enum(cls: type[_E], table: dict[str, _E], text: str, what: str) -> _E:
         raise _Bad(f"{what} {text!r} is not one of {allowed}") from None
 
 
+def _or(value: str | None, default: str) -> str:
+    return default if value is None else value
+
+
 def _req(element: etree._Element, attr: str) -> str:
     value = element.get(attr)
     if value is None:
@@ -169,7 +173,7 @@ def _def_number(m: etree._Element) -> ev.DefNumber:
     return ev.DefNumber(
         name=name,
         label=get("label"),
-        format=get("format") or "%g",
+        format=_or(get("format"), "%g"),
         min=_number(get("min"), f"{name} min") if get("min") is not None else 0.0,
         max=_number(get("max"), f"{name} max") if get("max") is not None else 0.0,
         step=_number(get("step"), f"{name} step") if get("step") is not None else 0.0,
@@ -276,7 +280,7 @@ def _blob_values(members: list[etree._Element]) -> dict[str, object]:
             length = int(length_text)
         text = m.text
         b64 = text.strip(_WS).encode() if text else b""
-        values[name] = BlobValue(m.get("format") or "", int(size_text), b64, length)
+        values[name] = BlobValue(_or(m.get("format"), ""), int(size_text), b64, length)
     return values
 
 

@@ -134,6 +134,9 @@ class Connection:
         """
         elements: list[etree._Element] = []
         framer = self._framer
+        if framer.error is not None:
+            self._chunks.clear()
+            raise framer.error
         chunks, self._chunks = self._chunks, []
         try:
             for chunk in chunks:

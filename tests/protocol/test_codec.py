@@ -161,13 +161,15 @@ INVALID: list[tuple[bytes, str, str | None, str | None]] = [
         None,
     ),
     (
-        b'<setNumberVector device="D" name="N"><oneNumber name="A">abc</oneNumber></setNumberVector>',
+        b'<setNumberVector device="D" name="N"><oneNumber name="A">abc</oneNumber>'
+        b"</setNumberVector>",
         "member A",
         "D",
         "N",
     ),
     (
-        b'<setNumberVector device="D" name="N"><oneNumber name="A">nan</oneNumber></setNumberVector>',
+        b'<setNumberVector device="D" name="N"><oneNumber name="A">nan</oneNumber>'
+        b"</setNumberVector>",
         "not finite",
         "D",
         "N",
@@ -220,8 +222,8 @@ INVALID: list[tuple[bytes, str, str | None, str | None]] = [
         "B",
     ),
     (
-        b'<setBLOBVector device="D" name="B"><oneBLOB name="I" size="12k" format=".x">AA==</oneBLOB>'
-        b"</setBLOBVector>",
+        b'<setBLOBVector device="D" name="B"><oneBLOB name="I" size="12k" format=".x">'
+        b"AA==</oneBLOB></setBLOBVector>",
         "not a byte count",
         "D",
         "B",
