@@ -39,7 +39,9 @@ def member_names(min_size: int = 1) -> st.SearchStrategy[list[str]]:
 
 def values_of(value: st.SearchStrategy[object]) -> st.SearchStrategy[dict[str, object]]:
     return member_names().flatmap(
-        lambda names: st.tuples(*[value for _ in names]).map(lambda vs: dict(zip(names, vs)))
+        lambda names: st.tuples(*[value for _ in names]).map(
+            lambda vs: dict(zip(names, vs, strict=True))
+        )
     )
 
 
