@@ -145,6 +145,8 @@ class CompatDriver:
             if device is not None and device in driver:
                 return
             name = getattr(event, "name", None)
+            if isinstance(event, ev.SetVector) and not event.values:
+                return  # indipydriver does not pass on snooped updates without members
             if driver._snooping(device, name):
                 snooped = snoop_event(event)
                 if snooped is not None:
