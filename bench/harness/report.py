@@ -1,0 +1,148 @@
+"""Statistics, the console table, and the generated block of docs/performance.rst."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import re
+import statistics
+from pathlib import Path
+
+from .workloads import metric_info
+
+#: ``results[impl][metric]`` is the list of values, one per run.
+Results = dict[str, dict[str, list[float]]]
+
+START = ".. benchmark-results-start"
+END = ".. benchmark-results-end"
+OURS = "indiflask"
+
+
+def machine() -> dict[str, str]:
+    """Where the numbers were measured."""
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": str(os.cpu_count()),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def _fmt(value: float) -> str:
+    if value >= 1000:
+        return f"{value:,.0f}"
+    if value >= 100:
+        return f"{value:.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    if value >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+def cell(values: list[float] | None) -> str:
+    """``median (min-max)`` of the runs, or a dash."""
+    if not values:
+        return "-"
+    if len(values) == 1:
+        return _fmt(values[0])
+    return f"{_fmt(statistics.median(values))} ({_fmt(min(values))}-{_fmt(max(values))})"
+
+
+def ratio(metric: str, ours: list[float] | None, peer: list[float] | None) -> str:
+    """How many times better indiflask's median is (``>1``: indiflask wins)."""
+    if not ours or not peer:
+        return "-"
+    a, b = statistics.median(ours), statistics.median(peer)
+    higher_better = metric_info(metric)[1]
+    if a <= 0 or b <= 0:
+        return "-"
+    return f"{(a / b if higher_better else b / a):.2f}x"
+
+
+def rows(results: Results, impls: list[str]) -> tuple[list[str], list[list[str]]]:
+    """Header and body of the results table."""
+    metrics: list[str] = []
+    for impl in impls:
+        for name in results.get(impl, {}):
+            if name not in metrics:
+                metrics.append(name)
+    metrics.sort(key=lambda m: (m[:2], m))
+    peers = [i for i in impls if i != OURS]
+    header = ["metric", "unit", *impls]
+    if OURS in impls:
+        header += [f"vs {p}" for p in peers]
+    body = []
+    for metric in metrics:
+        unit, higher = metric_info(metric)
+        row = [metric, unit + (" (higher better)" if higher else " (lower better)")]
+        row += [cell(results.get(i, {}).get(metric)) for i in impls]
+        if OURS in impls:
+            row += [ratio(metric, results.get(OURS, {}).get(metric), results.get(p, {}).get(metric))
+                    for p in peers]
+        body.append(row)
+    return header, body
+
+
+def console_table(header: list[str], body: list[list[str]]) -> str:
+    """A plain-text table."""
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in body]
+    return "\n".join(lines)
+
+
+def rst_table(header: list[str], body: list[list[str]]) -> str:
+    """An RST grid table."""
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+    sep = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    head = "+" + "+".join("=" * (w + 2) for w in widths) + "+"
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    out = [sep, line(header), head]
+    for r in body:
+        out += [line(r), sep]
+    return "\n".join(out)
+
+
+def rst_block(results: Results, impls: list[str], info: dict[str, str], runs: int,
+              versions: dict[str, str], command: str, notes: list[str]) -> str:
+    """The generated part of docs/performance.rst."""
+    header, body = rows(results, impls)
+    lines = [
+        START,
+        "",
+        f"Measured {info['date']} with ``{command}`` ({runs} run(s) per workload; each cell is",
+        "the median with the min-max range in brackets; the ratio columns say how many times",
+        "better indiflask's median is, so above 1 means indiflask wins).",
+        "",
+        f"* Machine: {info['nproc']} CPUs, {info['cpu']}, {info['system']}",
+        f"* Python {info['python']}",
+    ]
+    lines += [f"* {name}: {version}" for name, version in versions.items()]
+    lines += [f"* {note}" for note in notes]
+    lines += ["", rst_table(header, body), "", END]
+    return "\n".join(lines)
+
+
+def write_docs(path: Path, block: str) -> None:
+    """Replace the generated block in ``path`` (which must contain the markers)."""
+    text = path.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.S)
+    if not pattern.search(text):
+        raise ValueError(f"{path} has no '{START}' ... '{END}' block")
+    path.write_text(pattern.sub(lambda _m: block, text), encoding="utf-8")

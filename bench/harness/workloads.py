@@ -1,0 +1,250 @@
+"""The workloads W1-W5: each starts a fresh server, drives it, and returns metrics.
+
+Every workload function takes a prepared :class:`~bench.harness.impls.Impl`
+and a :class:`Sizes` and returns ``{metric_name: value}``; it raises
+:class:`BenchError` when the run is not valid (a client missed messages, the
+server died, a deadline passed).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import loadgen
+from .impls import Impl, Running, accepted, wait_ready
+
+
+class BenchError(RuntimeError):
+    """A run produced no valid measurement."""
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Workload sizes (the full, quick and smoke presets are in bench/run.py)."""
+
+    flood_n: int = 20_000
+    fanout: tuple[int, ...] = (1, 20)
+    roundtrips: int = 2_000
+    warmup: int = 50
+    blob_count: int = 8
+    blob_size: int = 16 * 2**20
+    storm_clients: int = 200
+    idle_clients: int = 2_000
+    workers: int = 4
+    timeout: float = 120.0
+    verify: bool = False
+
+
+#: Metric name -> (unit, True if higher is better).
+METRICS: dict[str, tuple[str, bool]] = {}
+
+_ctx = mp.get_context("spawn")
+
+
+def _env(sizes: Sizes) -> dict[str, str]:
+    return {
+        "BENCH_N": str(sizes.flood_n),
+        "BENCH_BLOB_COUNT": str(sizes.blob_count),
+        "BENCH_BLOB_SIZE": str(sizes.blob_size),
+    }
+
+
+def _server(impl: Impl, sizes: Sizes, clients: int) -> Running:
+    running = impl.start(_env(sizes), clients)
+    try:
+        wait_ready(running)
+    except Exception:
+        running.stop()
+        raise
+    return running
+
+
+def _join(procs: list[Any], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    for proc in procs:
+        proc.join(max(0.1, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.terminate()
+            proc.join(5)
+
+
+def _check(running: Running, what: str) -> None:
+    if not running.alive():
+        raise BenchError(f"{running.name} died during {what}:\n{running.log_tail()}")
+
+
+def w1_fanout(impl: Impl, sizes: Sizes) -> dict[str, float]:
+    """W1: ``flood_n`` updates to K clients; messages delivered per second, per K."""
+    out: dict[str, float] = {}
+    for k in sizes.fanout:
+        running = _server(impl, sizes, k)
+        try:
+            ready, results, go = _ctx.Queue(), _ctx.Queue(), _ctx.Event()
+            procs = [
+                _ctx.Process(target=loadgen.flood_client, daemon=True, args=(
+                    running.port, sizes.flood_n, i, ready, go, results, sizes.timeout))
+                for i in range(k)
+            ]
+            for proc in procs:
+                proc.start()
+            for _ in range(k):
+                ready.get(timeout=sizes.timeout)
+            go.set()
+            reports = [results.get(timeout=sizes.timeout + 10) for _ in range(k)]
+            _join(procs, 10)
+            _check(running, "W1")
+        finally:
+            running.stop()
+        t0 = next(r[1] for r in reports if r[0] == 0)
+        errors = [r[5] for r in reports if r[5] or r[3] < sizes.flood_n]
+        if errors or t0 is None:
+            got = sorted(r[3] for r in reports)
+            raise BenchError(f"W1 K={k}: deliveries {got} of {sizes.flood_n}; {errors[:3]}")
+        elapsed = max(r[2] for r in reports) - t0
+        out[f"W1 K={k}"] = k * sizes.flood_n / elapsed
+    return out
+
+
+def w2_roundtrip(impl: Impl, sizes: Sizes) -> dict[str, float]:
+    """W2: sequential change -> update round trips; p50 and p99 in milliseconds."""
+    running = _server(impl, sizes, 1)
+    try:
+        results = _ctx.Queue()
+        proc = _ctx.Process(target=loadgen.roundtrip_client, daemon=True, args=(
+            running.port, sizes.roundtrips, sizes.warmup, results, sizes.timeout))
+        proc.start()
+        latencies, error = results.get(timeout=sizes.timeout + 10)
+        _join([proc], 10)
+        _check(running, "W2")
+    finally:
+        running.stop()
+    if error or len(latencies) != sizes.roundtrips:
+        raise BenchError(f"W2: {len(latencies)} of {sizes.roundtrips} round trips; {error}")
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {"W2 p50": cuts[49] * 1e3, "W2 p99": cuts[98] * 1e3}
+
+
+def w3_blob(impl: Impl, sizes: Sizes) -> dict[str, float]:
+    """W3: ``blob_count`` BLOBs of ``blob_size`` bytes; MB/s of decoded payload."""
+    running = _server(impl, sizes, 1)
+    try:
+        results = _ctx.Queue()
+        proc = _ctx.Process(target=loadgen.blob_client, daemon=True, args=(
+            running.port, sizes.blob_count, sizes.verify, results, sizes.timeout))
+        proc.start()
+        t0, t_end, count, nbytes, decoded, error = results.get(timeout=sizes.timeout + 30)
+        _join([proc], 10)
+        _check(running, "W3")
+    finally:
+        running.stop()
+    if error or count < sizes.blob_count:
+        raise BenchError(f"W3: {count} of {sizes.blob_count} BLOBs; {error}")
+    if nbytes < sizes.blob_count * sizes.blob_size * 4 // 3:
+        raise BenchError(f"W3: only {nbytes} bytes arrived for {count} BLOBs")
+    if sizes.verify and decoded != [sizes.blob_size] * sizes.blob_count:
+        raise BenchError(f"W3: decoded sizes {decoded}, expected {sizes.blob_size} each")
+    return {"W3 BLOB": sizes.blob_count * sizes.blob_size / (t_end - t0) / 1e6}
+
+
+def _crowd(impl: Impl, sizes: Sizes, clients: int, fetch: bool,
+           measure: Callable[[Running, float], dict[str, float]]) -> dict[str, float]:
+    """Start ``clients`` connections at once from a few worker processes."""
+    running = _server(impl, sizes, clients)
+    workers = max(1, min(sizes.workers if fetch else 2, clients))
+    shares = [clients // workers + (1 if i < clients % workers else 0) for i in range(workers)]
+    go, stop = _ctx.Event(), _ctx.Event()
+    done, results = _ctx.Queue(), _ctx.Queue()
+    procs = [
+        _ctx.Process(target=loadgen.storm_worker, daemon=True, args=(
+            running.port, share, fetch, go, done, stop, results, sizes.timeout,
+            0.0 if fetch else 0.005))
+        for share in shares
+    ]
+    try:
+        base_rss = running.rss()
+        for proc in procs:
+            proc.start()
+        time.sleep(0.3 + 0.02 * workers)  # let the workers reach go.wait()
+        t0 = time.perf_counter()
+        go.set()
+        reports = [results.get(timeout=sizes.timeout + 30) for _ in shares]
+        errors = [r[2] for r in reports if r[2]]
+        if errors:
+            raise BenchError(f"{clients} clients: {errors[:3]}")
+        _check(running, "the connect storm")
+        held = clients
+        if not fetch:
+            # A handshake the server dropped (full listen backlog) is retried by the
+            # client with a growing back-off: wait a while, then count what is held.
+            deadline = time.monotonic() + min(30.0, sizes.timeout)
+            while time.monotonic() < deadline:
+                held = accepted(running.pids, running.port)
+                if held >= clients:
+                    break
+                time.sleep(0.2)
+            if held < 0.95 * clients:
+                raise BenchError(f"the server accepted {held} of {clients} idle clients")
+        elapsed = max(r[0] for r in reports) - t0
+        metrics = measure(running, elapsed)
+        metrics["_base_rss"] = base_rss
+        metrics["_held"] = held
+        return metrics
+    finally:
+        stop.set()
+        _join(procs, 15)
+        running.stop()
+
+
+def w4_storm(impl: Impl, sizes: Sizes) -> dict[str, float]:
+    """W4: clients connect at once and fetch every definition; seconds and server RSS."""
+    def measure(running: Running, elapsed: float) -> dict[str, float]:
+        return {"W4 storm": elapsed, "W4 RSS": running.rss() / 2**20}
+    metrics = _crowd(impl, sizes, sizes.storm_clients, True, measure)
+    return {k: v for k, v in metrics.items() if not k.startswith("_")}
+
+
+def w5_idle(impl: Impl, sizes: Sizes) -> dict[str, float]:
+    """W5: idle connected clients; server memory per client in KiB.
+
+    Divides by the connections the server holds, in case a few handshakes
+    were still being retried (at most 5 %).
+    """
+    def measure(running: Running, elapsed: float) -> dict[str, float]:
+        time.sleep(0.5)
+        return {"_rss": running.rss()}
+    metrics = _crowd(impl, sizes, sizes.idle_clients, False, measure)
+    per_client = (metrics["_rss"] - metrics["_base_rss"]) / metrics["_held"] / 1024
+    return {"W5 per client": per_client}
+
+
+#: Workload name -> function, in run order.
+WORKLOADS: dict[str, Callable[[Impl, Sizes], dict[str, float]]] = {
+    "W1": w1_fanout,
+    "W2": w2_roundtrip,
+    "W3": w3_blob,
+    "W4": w4_storm,
+    "W5": w5_idle,
+}
+
+METRICS.update({
+    "W1 K=1": ("msgs/s", True),
+    "W1 K=20": ("msgs/s", True),
+    "W2 p50": ("ms", False),
+    "W2 p99": ("ms", False),
+    "W3 BLOB": ("MB/s", True),
+    "W4 storm": ("s", False),
+    "W4 RSS": ("MiB", False),
+    "W5 per client": ("KiB", False),
+})
+
+
+def metric_info(name: str) -> tuple[str, bool]:
+    """Unit and direction of a metric (W1 with any K counts as msgs/s)."""
+    if name.startswith("W1 K="):
+        return ("msgs/s", True)
+    return METRICS[name]

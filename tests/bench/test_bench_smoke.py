@@ -1,0 +1,47 @@
+"""Smoke test of the benchmark harness (bench/run.py): tiny sizes, not timed.
+
+Checks that every workload delivers everything it should and yields sane
+numbers, for indiflask and for each peer that is available here (libindi's
+indiserver needs ``indiserver`` and ``cc``; indipydriver needs the venv that a
+full ``python bench/run.py`` creates, which this test never downloads).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.harness.impls import NAMES  # noqa: E402
+from bench.run import SMOKE, run_all  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+def test_harness_measures_every_workload(tmp_path: Path) -> None:
+    lines: list[str] = []
+    results, versions, failures = run_all(
+        list(NAMES), ["W1", "W2", "W3", "W4", "W5"], SMOKE, 1, log=lines.append,
+        install=False, workdir=tmp_path,
+    )
+    assert "indiflask" in versions, failures
+    ran = [name for name in NAMES if name in versions]
+    measured = {k: v for k, v in failures.items() if k.split()[0] in ran}
+    assert not measured, "\n".join(lines)
+    expected = {"W1 K=1", "W1 K=3", "W2 p50", "W2 p99", "W3 BLOB", "W4 storm", "W4 RSS",
+                "W5 per client"}
+    for name in ran:
+        got = results[name]
+        assert set(got) == expected, (name, got)
+        for metric, values in got.items():
+            assert len(values) == 1, (name, metric)
+            assert math.isfinite(values[0]), (name, metric, values)
+            if metric != "W5 per client":  # a delta of RSS pages may be ~0
+                assert values[0] > 0, (name, metric, values)
+        assert got["W2 p50"][0] <= got["W2 p99"][0]
