@@ -8,7 +8,8 @@
  *   FLOODED  number (V)         read-only, the fan-out payload
  *   ECHO     number (X)         on a change: setNumberVector ECHO with the value
  *   BLOB_GO  switch (GO)        on a change: BENCH_BLOB_COUNT x setBLOBVector IMAGE
- *   IMAGE    BLOB (DATA)        BENCH_BLOB_SIZE random bytes, base64-encoded per send
+ *   IMAGE    BLOB (DATA)        BENCH_BLOB_SIZE random bytes (made on first use),
+ *                               base64-encoded per send
  *   P00..P49 number (A,B,C,D)   read-only, for the connect storm
  *
  * Output goes through a fully buffered stdout that is flushed after each batch
@@ -120,6 +121,15 @@ static void flood(void)
 
 static void send_blobs(void)
 {
+    if (blob_data == NULL) { /* made on first use, so W4/W5 memory is not inflated */
+        blob_data = malloc(blob_size + 1);
+        blob_b64 = malloc(blob_size / 3 * 4 + 8);
+        if (blob_data == NULL || blob_b64 == NULL)
+            exit(1);
+        srand(42);
+        for (size_t i = 0; i < blob_size; i++)
+            blob_data[i] = (unsigned char)(rand() >> 7);
+    }
     for (long i = 0; i < blob_count; i++) {
         size_t n = base64(blob_data, blob_size, blob_b64);
         printf("<setBLOBVector device=\"" DEV "\" name=\"IMAGE\" state=\"Ok\" timeout=\"0\""
@@ -232,13 +242,8 @@ int main(void)
         blob_count = atol(env);
     if ((env = getenv("BENCH_BLOB_SIZE")) != NULL)
         blob_size = (size_t)atol(env);
-    blob_data = malloc(blob_size + 1);
-    blob_b64 = malloc(blob_size / 3 * 4 + 8);
-    if (buf == NULL || blob_data == NULL || blob_b64 == NULL)
+    if (buf == NULL)
         return 1;
-    srand(42);
-    for (size_t i = 0; i < blob_size; i++)
-        blob_data[i] = (unsigned char)(rand() >> 7);
     setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
     for (;;) {

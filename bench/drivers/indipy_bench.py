@@ -45,6 +45,8 @@ class BenchDriver(ipd.IPyDriver):
             await event.vector.send_setVector(state="Ok")
         elif isinstance(event, ipd.newSwitchVector) and event.vectorname == "BLOB_GO":
             image = device["IMAGE"]
+            if not self.driverdata["payload"]:  # made on first use, as in the other drivers
+                self.driverdata["payload"] = random.Random(42).randbytes(BLOB_SIZE)
             for _ in range(BLOB_COUNT):
                 image["DATA"] = self.driverdata["payload"]
                 await image.send_setVectorMembers(state="Ok", members=["DATA"])
@@ -82,8 +84,7 @@ def make_driver() -> BenchDriver:
         props.append(number(f"P{p:02d}", "ro",
                             [(m, "%.3f", str(p * 4 + i)) for i, m in enumerate("ABCD")],
                             group="Storm"))
-    payload = random.Random(42).randbytes(BLOB_SIZE)
-    return BenchDriver(ipd.Device(DEVICE, properties=props), payload=payload)
+    return BenchDriver(ipd.Device(DEVICE, properties=props), payload=b"")
 
 
 def main() -> None:
