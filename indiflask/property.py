@@ -228,30 +228,22 @@ class Property:
     def update(self, message: str | None = None) -> ev.SetVector:
         """The ``set*Vector`` event with current values, state and ``message``."""
         self.message = message
-        cls = ev.VECTOR_CLASSES[self.kind][1]
         if self.kind == "BLOB":
             values: dict[str, Any] = {
                 name: self._blob_value(name, data) for name, data in self._values.items()
             }
         else:
-            values = dict(self._values)
-        if self.kind == "Light":
-            return cls(
-                device=self.device.name,
-                name=self.name,
-                state=self._state,
-                timestamp=self.device.timestamp(),
-                message=message,
-                values=values,
-            )
-        return cls(
-            device=self.device.name,
-            name=self.name,
-            state=self._state,
-            timeout=self.timeout,
-            timestamp=self.device.timestamp(),
-            message=message,
-            values=values,
+            values = self._values.copy()
+        timeout = None if self.kind == "Light" else self.timeout
+        build = _SET_BUILDERS[self.kind]
+        return build(  # type: ignore[return-value]
+            self.device.name,
+            self.name,
+            self._state,
+            timeout,
+            self.device.timestamp(),
+            message,
+            values,
         )
 
     def _blob_value(self, member: str, data: Any) -> BlobValue:
@@ -376,3 +368,20 @@ def make_members(kind: str, members: object) -> list[Member]:
     raise SetupError(
         f"members= takes a list of members, a list of names or a dict, not {members!r}"
     )
+
+
+_SET_FIELDS = ("device", "name", "state", "timeout", "timestamp", "message", "values")
+
+
+def _set_builder(kind: str) -> Callable[..., ev.Event]:
+    cls = ev.VECTOR_CLASSES[kind][1]
+    if cls is ev.SetNumberVector:
+        build = ev.positional_builder(cls, (*_SET_FIELDS, "limits"))
+        return lambda *args: build(*args, None)
+    return ev.positional_builder(cls, _SET_FIELDS)
+
+
+#: Fast constructors of each kind's ``set*Vector`` (``Property.send`` is a hot path).
+_SET_BUILDERS: dict[str, Callable[..., ev.Event]] = {
+    kind: _set_builder(kind) for kind in ev.VECTOR_CLASSES
+}

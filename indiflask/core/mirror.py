@@ -24,10 +24,11 @@ __all__ = ["DefinitionCache"]
 
 
 class _Entry:
-    __slots__ = ("attrs", "definition", "values")
+    __slots__ = ("attrs", "definition", "names", "values")
 
     def __init__(self, definition: DefVector) -> None:
         self.definition = definition
+        self.names = frozenset(m.name for m in definition.members)
         self.values: dict[str, object] = {}
         self.attrs: dict[str, object] = {}
 
@@ -72,8 +73,12 @@ class DefinitionCache:
         if entry is None or entry.definition.kind != event.kind:
             return
         if not isinstance(event, SetBLOBVector):
-            names = {m.name for m in entry.definition.members}
-            entry.values.update((k, v) for k, v in event.values.items() if k in names)
+            values = event.values
+            if entry.names.issuperset(values):
+                entry.values.update(values)
+            else:
+                names = entry.names
+                entry.values.update((k, v) for k, v in values.items() if k in names)
         attrs = entry.attrs
         if event.state is not None:
             attrs["state"] = event.state

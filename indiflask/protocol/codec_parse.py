@@ -28,7 +28,6 @@ it is never decoded here.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from enum import Enum
 from typing import TypeVar, cast
@@ -48,40 +47,6 @@ _E = TypeVar("_E", bound=Enum)
 
 class _Bad(Exception):
     """Raised inside the parsers; becomes an Invalid event."""
-
-
-def _builder(cls: type[ev.Event], names: tuple[str, ...]) -> Callable[..., ev.Event]:
-    """Return a fast positional constructor for the frozen, slotted event ``cls``.
-
-    A frozen dataclass's ``__init__`` sets each field through
-    ``object.__setattr__``, which costs about as much as parsing the element.
-    When ``cls`` is a plain slotted dataclass whose fields are exactly ``names``
-    (no ``__post_init__``), the builder fills the slots directly; otherwise it
-    falls back to the normal constructor.
-    """
-    fields = {f.name for f in dataclasses.fields(cls)}
-    slot_setters = []
-    for attr in names:
-        descriptor = next((k.__dict__[attr] for k in cls.__mro__ if attr in k.__dict__), None)
-        slot_setters.append(getattr(descriptor, "__set__", None))
-    plain = (
-        fields == set(names)
-        and not hasattr(cls, "__post_init__")
-        and all(type(getattr(cls, attr, None)).__name__ == "member_descriptor" for attr in names)
-    )
-    if not plain:
-
-        def construct(*args: object) -> ev.Event:
-            return cls(**dict(zip(names, args, strict=True)))
-
-        return construct
-
-    # Unrolled like a dataclass __init__, but with the slot setters bound locally.
-    scope: dict[str, object] = {"new": object.__new__, "cls": cls}
-    scope.update({f"set_{attr}": setter for attr, setter in zip(names, slot_setters, strict=True)})
-    body = "".join(f"    set_{attr}(obj, {attr})\n" for attr in names)
-    exec(f"def build({', '.join(names)}):\n    obj = new(cls)\n{body}    return obj\n", scope)
-    return cast(Callable[..., ev.Event], scope["build"])
 
 
 def _table(cls: type[_E]) -> dict[str, _E]:
@@ -328,7 +293,7 @@ _NEW_FIELDS = ("device", "name", "timestamp", "values")
 
 def _make_set(cls: type[ev.SetVector]) -> Callable[[etree._Element], ev.Event]:
     kind = cls.kind
-    build = _builder(cls, _SET_FIELDS)
+    build = ev.positional_builder(cls, _SET_FIELDS)
 
     def parse(element: etree._Element) -> ev.Event:
         get = element.get
@@ -351,7 +316,7 @@ def _make_set(cls: type[ev.SetVector]) -> Callable[[etree._Element], ev.Event]:
     return parse
 
 
-_build_set_number = _builder(ev.SetNumberVector, (*_SET_FIELDS, "limits"))
+_build_set_number = ev.positional_builder(ev.SetNumberVector, (*_SET_FIELDS, "limits"))
 
 
 def _set_number(element: etree._Element) -> ev.Event:
@@ -400,7 +365,7 @@ def _set_number(element: etree._Element) -> ev.Event:
 
 def _make_new(cls: type[ev.NewVector]) -> Callable[[etree._Element], ev.Event]:
     kind = cls.kind
-    build = _builder(cls, _NEW_FIELDS)
+    build = ev.positional_builder(cls, _NEW_FIELDS)
 
     def parse(element: etree._Element) -> ev.Event:
         return build(

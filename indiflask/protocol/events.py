@@ -24,9 +24,10 @@ event rather than an exception; unrecognised tags become :class:`Unknown`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from ..blobs import BlobValue
 from ..values import BlobMode, Perm, Rule, State
@@ -55,6 +56,7 @@ __all__ = [
     "NewSwitchVector",
     "NewTextVector",
     "NewVector",
+    "NumberLimits",
     "PingReply",
     "PingRequest",
     "SetBLOBVector",
@@ -64,7 +66,7 @@ __all__ = [
     "SetTextVector",
     "SetVector",
     "Unknown",
-    "NumberLimits",
+    "positional_builder",
 ]
 
 #: The property kinds, as used in tag names: ``def{kind}Vector``.
@@ -415,3 +417,39 @@ VECTOR_CLASSES: dict[str, tuple[type[DefVector], type[SetVector], type[NewVector
     "Light": (DefLightVector, SetLightVector, None),
     "BLOB": (DefBLOBVector, SetBLOBVector, NewBLOBVector),
 }
+
+
+def positional_builder(cls: type[Event], names: tuple[str, ...]) -> Callable[..., Event]:
+    """Return a fast positional constructor for the frozen, slotted event ``cls``.
+
+    Used on hot paths (the codec's parser, ``Property.send``).
+
+    A frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__``, which costs about as much as parsing the element.
+    When ``cls`` is a plain slotted dataclass whose fields are exactly ``names``
+    (no ``__post_init__``), the builder fills the slots directly; otherwise it
+    falls back to the normal constructor.
+    """
+    fields = {f.name for f in dataclasses.fields(cls)}
+    slot_setters = []
+    for attr in names:
+        descriptor = next((k.__dict__[attr] for k in cls.__mro__ if attr in k.__dict__), None)
+        slot_setters.append(getattr(descriptor, "__set__", None))
+    plain = (
+        fields == set(names)
+        and not hasattr(cls, "__post_init__")
+        and all(type(getattr(cls, attr, None)).__name__ == "member_descriptor" for attr in names)
+    )
+    if not plain:
+
+        def construct(*args: object) -> Event:
+            return cls(**dict(zip(names, args, strict=True)))
+
+        return construct
+
+    # Unrolled like a dataclass __init__, but with the slot setters bound locally.
+    scope: dict[str, object] = {"new": object.__new__, "cls": cls}
+    scope.update({f"set_{attr}": setter for attr, setter in zip(names, slot_setters, strict=True)})
+    body = "".join(f"    set_{attr}(obj, {attr})\n" for attr in names)
+    exec(f"def build({', '.join(names)}):\n    obj = new(cls)\n{body}    return obj\n", scope)
+    return cast(Callable[..., Event], scope["build"])
