@@ -18,28 +18,38 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
-from ..protocol.events import DefBLOBVector, DefVector, DelProperty, SetBLOBVector, SetVector
+from ..protocol.events import (
+    DefBLOBVector,
+    DefMember,
+    DefVector,
+    DelProperty,
+    SetBLOBVector,
+    SetNumberVector,
+    SetVector,
+)
 
 __all__ = ["DefinitionCache"]
 
 
 class _Entry:
-    __slots__ = ("attrs", "definition", "names", "values")
+    __slots__ = ("attrs", "definition", "limits", "names", "values")
 
     def __init__(self, definition: DefVector) -> None:
         self.definition = definition
         self.names = frozenset(m.name for m in definition.members)
         self.values: dict[str, object] = {}
         self.attrs: dict[str, object] = {}
+        self.limits: dict[str, dict[str, float]] = {}
+
+    def _member(self, member: DefMember) -> DefMember:
+        changes: dict[str, object] = dict(self.limits.get(member.name, {}))
+        if member.name in self.values:
+            changes["value"] = self.values[member.name]
+        return dataclasses.replace(member, **changes) if changes else member  # type: ignore[arg-type]
 
     def current(self) -> DefVector:
-        if self.values or self.attrs:
-            members = tuple(
-                dataclasses.replace(m, value=self.values[m.name])  # type: ignore[call-arg]
-                if m.name in self.values
-                else m
-                for m in self.definition.members
-            )
+        if self.values or self.attrs or self.limits:
+            members = tuple(self._member(m) for m in self.definition.members)
             self.definition = dataclasses.replace(
                 self.definition,
                 members=members,
@@ -47,6 +57,7 @@ class _Entry:
             )
             self.values = {}
             self.attrs = {}
+            self.limits = {}
         return self.definition
 
 
@@ -79,6 +90,13 @@ class DefinitionCache:
             else:
                 names = entry.names
                 entry.values.update((k, v) for k, v in values.items() if k in names)
+        if isinstance(event, SetNumberVector) and event.limits:
+            for member, triple in event.limits.items():
+                if member in entry.names:
+                    given = zip(("min", "max", "step"), triple, strict=True)
+                    entry.limits.setdefault(member, {}).update(
+                        (k, v) for k, v in given if v is not None
+                    )
         attrs = entry.attrs
         if event.state is not None:
             attrs["state"] = event.state

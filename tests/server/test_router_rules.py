@@ -130,3 +130,24 @@ def test_client_loss_forgets_interest(router: Router) -> None:
     c, _ = client(router)
     router.remove_link(c)
     assert router.receive(a, num_def("Echo")) == []
+
+
+def test_cache_folds_libindi_number_limits_into_definitions() -> None:
+    """libindi's setNumberVector may carry min/max/step; new clients see the new limits."""
+    from indiflask.core.mirror import DefinitionCache
+    from indiflask.protocol.events import DefNumber, DefNumberVector, SetNumberVector
+
+    cache = DefinitionCache()
+    cache.define(
+        DefNumberVector(
+            device="CCD", name="FRAME", members=(DefNumber(name="W", min=0, max=100, value=10),)
+        )
+    )
+    cache.update(
+        SetNumberVector(
+            device="CCD", name="FRAME", values={"W": 50.0}, limits={"W": (None, 1280.0, 1.0)}
+        )
+    )
+    (definition,) = list(cache.definitions("CCD"))
+    member = definition.members[0]
+    assert (member.min, member.max, member.step, member.value) == (0, 1280.0, 1.0, 50.0)
