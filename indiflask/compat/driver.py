@@ -234,9 +234,9 @@ class IPyDriver(UserDict[str, Device]):
         Do not call this for a driver given to :class:`~indiflask.compat.IPyServer`;
         the server runs it.
         """
-        from .stdio import run_stdio
+        from ..runtime.stdio import serve_stdio
 
-        await run_stdio(self)
+        await serve_stdio(self, stop=self.shutdownrequested)
 
     # ---------------------------------------------------------------- sending
     def _bind(self, sink: Callable[[ev.Event], None] | None) -> None:

@@ -24,9 +24,10 @@ import select
 import signal
 import stat
 import sys
+from typing import Protocol
 
-from ..app import App
-from ..errors import RemoteProtocolError
+from ..core.links import LocalDriver
+from ..errors import LocalProtocolError, RemoteProtocolError
 from ..protocol import events as ev
 from ..protocol.connection import Connection, Role
 
@@ -117,8 +118,21 @@ async def _read_chunks(fd: int) -> asyncio.Queue[bytes]:
     return queue
 
 
-async def serve_stdio(app: App, *, input_fd: int = 0, output_fd: int | None = None) -> int:
-    """Serve ``app`` on stdin/stdout until input ends or a signal arrives.
+class StdioServable(Protocol):
+    """Anything that can make an in-process driver: an App, a compat IPyDriver."""
+
+    def local_driver(self) -> LocalDriver:
+        """The driver engine to run."""
+
+
+async def serve_stdio(
+    app: StdioServable,
+    *,
+    input_fd: int = 0,
+    output_fd: int | None = None,
+    stop: asyncio.Event | None = None,
+) -> int:
+    """Serve ``app`` on stdin/stdout until input ends, a signal arrives or ``stop`` is set.
 
     :returns: the exit status (0 on a clean end, 1 after malformed input).
     """
@@ -126,7 +140,7 @@ async def serve_stdio(app: App, *, input_fd: int = 0, output_fd: int | None = No
     await out.open()
     conn = Connection(Role.DEVICE)
     driver = app.local_driver()
-    stop = asyncio.Event()
+    stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -135,7 +149,12 @@ async def serve_stdio(app: App, *, input_fd: int = 0, output_fd: int | None = No
     def emit(event: ev.Event) -> None:
         if isinstance(event, ev.SetVector) and (event.device, event.name) not in conn.defined:
             return  # an update before the server asked for the property: nothing to send
-        out.write(conn.send(event))
+        try:
+            data = conn.send(event)
+        except LocalProtocolError as exc:
+            log.error("%s: cannot send %s: %s", driver.name, type(event).__name__, exc)
+            return
+        out.write(data)
 
     await driver.start(emit)
     chunks = await _read_chunks(input_fd)
@@ -147,18 +166,18 @@ async def serve_stdio(app: App, *, input_fd: int = 0, output_fd: int | None = No
             done, _ = await asyncio.wait({getter, stopper}, return_when=asyncio.FIRST_COMPLETED)
             if getter not in done:
                 getter.cancel()
-                log.info("%s: signal received, stopping", app.name)
+                log.info("%s: stop requested, stopping", driver.name)
                 break
             data = getter.result()
             if not data:
-                log.info("%s: stdin closed, stopping", app.name)
+                log.info("%s: stdin closed, stopping", driver.name)
                 break
             try:
                 conn.receive_data(data)
                 for event in conn.events():
                     driver.feed(event)
             except RemoteProtocolError as exc:
-                log.error("%s: unreadable input from the server: %s", app.name, exc)
+                log.error("%s: unreadable input from the server: %s", driver.name, exc)
                 status = 1
                 break
     finally:
