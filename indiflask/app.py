@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import standard
 from .core.driver import SnoopSpec
+from .declarations import Declarations
 from .device import Device
 from .errors import SetupError
-from .property import Property
-from .values import Perm, Rule, State
+from .values import Perm
 
 if TYPE_CHECKING:
     from .runtime.engine import AppDriver
@@ -62,7 +62,7 @@ class HardwareJob:
         return getattr(self.func, "__qualname__", repr(self.func))
 
 
-class App(Mapping[str, Device]):
+class App(Declarations, Mapping[str, Device]):
     """An INDI driver: one or more devices and the code behind their properties.
 
     :param name: the driver's name (shown in logs and ``DRIVER_INFO``).
@@ -128,110 +128,8 @@ class App(Mapping[str, Device]):
         return len(self._devices)
 
     # --------------------------------------------------------- declarations
-    def switch(
-        self,
-        name: str,
-        *,
-        members: object = None,
-        label: str | None = None,
-        group: str = "",
-        state: State | str = State.IDLE,
-        perm: Perm | str = Perm.RW,
-        rule: Rule | str = Rule.ONE_OF_MANY,
-        timeout: float = 0,
-    ) -> Property:
-        """Declare a switch property on the default device (see :meth:`Device.switch`)."""
-        return self._default.switch(
-            name,
-            members=members,
-            label=label,
-            group=group,
-            state=state,
-            perm=perm,
-            rule=rule,
-            timeout=timeout,
-        )
-
-    def number(
-        self,
-        name: str,
-        *,
-        members: object = None,
-        label: str | None = None,
-        group: str = "",
-        state: State | str = State.IDLE,
-        perm: Perm | str = Perm.RW,
-        timeout: float = 0,
-    ) -> Property:
-        """Declare a number property on the default device (see :meth:`Device.number`)."""
-        return self._default.number(
-            name,
-            members=members,
-            label=label,
-            group=group,
-            state=state,
-            perm=perm,
-            timeout=timeout,
-        )
-
-    def text(
-        self,
-        name: str,
-        *,
-        members: object = None,
-        label: str | None = None,
-        group: str = "",
-        state: State | str = State.IDLE,
-        perm: Perm | str = Perm.RW,
-        timeout: float = 0,
-    ) -> Property:
-        """Declare a text property on the default device (see :meth:`Device.text`)."""
-        return self._default.text(
-            name,
-            members=members,
-            label=label,
-            group=group,
-            state=state,
-            perm=perm,
-            timeout=timeout,
-        )
-
-    def light(
-        self,
-        name: str,
-        *,
-        members: object = None,
-        label: str | None = None,
-        group: str = "",
-        state: State | str = State.IDLE,
-        timeout: float = 0,
-    ) -> Property:
-        """Declare a light property on the default device (see :meth:`Device.light`)."""
-        return self._default.light(
-            name, members=members, label=label, group=group, state=state, timeout=timeout
-        )
-
-    def blob(
-        self,
-        name: str,
-        *,
-        members: object = None,
-        label: str | None = None,
-        group: str = "",
-        state: State | str = State.IDLE,
-        perm: Perm | str = Perm.RO,
-        timeout: float = 0,
-    ) -> Property:
-        """Declare a BLOB property on the default device (see :meth:`Device.blob`)."""
-        return self._default.blob(
-            name,
-            members=members,
-            label=label,
-            group=group,
-            state=state,
-            perm=perm,
-            timeout=timeout,
-        )
+    def _declaration_device(self) -> Device:
+        return self._default
 
     def register(self, template: DeviceTemplate, *, device: str) -> Device:
         """Declare ``template``'s properties, hardware and snoops on a device called ``device``.

@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .core.members import check_name
+from .declarations import Declarations
 from .errors import SetupError
 from .property import Property, make_members
 from .protocol import events as ev
-from .values import Perm, Rule, State, format_timestamp
+from .values import format_timestamp
 
 if TYPE_CHECKING:
     from .app import App
@@ -26,7 +27,7 @@ __all__ = ["Device"]
 Sink = Callable[[ev.Event], None]
 
 
-class Device(Mapping[str, Property]):
+class Device(Declarations, Mapping[str, Property]):
     """One INDI device: its properties in declaration order, and how they are sent.
 
     A device is a mapping of property name to :class:`~indiflask.property.Property`.
@@ -73,6 +74,9 @@ class Device(Mapping[str, Property]):
             self._properties[prop.name] = prop
         return prop
 
+    def _declaration_device(self) -> Device:
+        return self
+
     def _declare(self, kind: str, name: str, members: object, **common: Any) -> Property:
         check_name("property", name)
         if members is None:
@@ -90,126 +94,6 @@ class Device(Mapping[str, Property]):
         except ValueError as exc:
             raise SetupError(f"property {name!r}: {exc}") from None
         return self.add_property(prop)
-
-    def switch(
-        self,
-        name: str,
-        *,
-        members: object = None,
-        label: str | None = None,
-        group: str = "",
-        state: State | str = State.IDLE,
-        perm: Perm | str = Perm.RW,
-        rule: Rule | str = Rule.ONE_OF_MANY,
-        timeout: float = 0,
-    ) -> Property:
-        """Declare a switch property; use as a decorator to attach its change handler.
-
-        ``members`` is a list of :class:`~indiflask.Switch`, a list of names, or
-        a dict ``{name: bool}``.
-        """
-        return self._declare(
-            "Switch",
-            name,
-            members,
-            label=label,
-            group=group,
-            state=state,
-            perm=perm,
-            rule=rule,
-            timeout=timeout,
-        )
-
-    def number(
-        self,
-        name: str,
-        *,
-        members: object = None,
-        label: str | None = None,
-        group: str = "",
-        state: State | str = State.IDLE,
-        perm: Perm | str = Perm.RW,
-        timeout: float = 0,
-    ) -> Property:
-        """Declare a number property; use as a decorator to attach its change handler."""
-        return self._declare(
-            "Number",
-            name,
-            members,
-            label=label,
-            group=group,
-            state=state,
-            perm=perm,
-            timeout=timeout,
-        )
-
-    def text(
-        self,
-        name: str,
-        *,
-        members: object = None,
-        label: str | None = None,
-        group: str = "",
-        state: State | str = State.IDLE,
-        perm: Perm | str = Perm.RW,
-        timeout: float = 0,
-    ) -> Property:
-        """Declare a text property; use as a decorator to attach its change handler."""
-        return self._declare(
-            "Text",
-            name,
-            members,
-            label=label,
-            group=group,
-            state=state,
-            perm=perm,
-            timeout=timeout,
-        )
-
-    def light(
-        self,
-        name: str,
-        *,
-        members: object = None,
-        label: str | None = None,
-        group: str = "",
-        state: State | str = State.IDLE,
-        timeout: float = 0,
-    ) -> Property:
-        """Declare a light property (always read-only: lights have no handler)."""
-        return self._declare(
-            "Light",
-            name,
-            members,
-            label=label,
-            group=group,
-            state=state,
-            perm=Perm.RO,
-            timeout=timeout,
-        )
-
-    def blob(
-        self,
-        name: str,
-        *,
-        members: object = None,
-        label: str | None = None,
-        group: str = "",
-        state: State | str = State.IDLE,
-        perm: Perm | str = Perm.RO,
-        timeout: float = 0,
-    ) -> Property:
-        """Declare a BLOB property (read-only by default; ``perm="rw"`` accepts uploads)."""
-        return self._declare(
-            "BLOB",
-            name,
-            members,
-            label=label,
-            group=group,
-            state=state,
-            perm=perm,
-            timeout=timeout,
-        )
 
     # --------------------------------------------------------------- sending
     def message(self, text: str) -> None:
