@@ -188,7 +188,7 @@ class DriverCore:
         if prop is None:
             if event.device in self.devices:
                 return [Log(_WARNING, f"change to unknown property {where} ignored")]
-            return []
+            return [Log(_WARNING, f"change to unknown device {event.device!r} ignored")]
         refusal = write_refusal(prop, where)
         if refusal is not None:
             return [

@@ -220,7 +220,7 @@ class Router:
             self._interest.add(link, event.device, event.name)
             owner = self._owner.get(event.device)
             if owner is None:
-                log.debug("%s: change for unknown device %r dropped", info.name, event.device)
+                log.warning("%s: change for unknown device %r dropped", info.name, event.device)
                 return []
             return [(event, [owner])]
         if isinstance(event, EnableBLOB):
