@@ -29,7 +29,6 @@ from .snooping import SnoopEvent
 from .template import DeviceTemplate
 from .values import BlobMode, Perm, Rule, State
 
-
 __version__ = "0.1.0"
 
 __all__ = [
