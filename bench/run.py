@@ -30,7 +30,7 @@ from bench.harness.workloads import WORKLOADS, BenchError, Sizes  # noqa: E402
 
 FULL = Sizes()
 QUICK = Sizes(flood_n=5_000, roundtrips=500, blob_count=4, blob_size=4 * 2**20,
-              storm_clients=50, idle_clients=300, timeout=60.0)
+              storm_clients=50, idle_clients=300, timeout=120.0, flood_cap=20.0)
 #: Tiny sizes for the test suite: checks that everything is delivered, not speed.
 SMOKE = Sizes(flood_n=300, fanout=(1, 3), roundtrips=30, warmup=5, blob_count=2,
               blob_size=100_000, storm_clients=12, idle_clients=20, workers=2, timeout=30.0,
@@ -101,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write raw results here")
     parser.add_argument("--note", action="append", default=[],
                         help="a line for the docs' machine list (repeatable)")
+    parser.add_argument("--from-json", type=Path, metavar="PATH",
+                        help="measure nothing: report (and write docs from) a --json file")
     args = parser.parse_args(argv)
     workloads = [w.strip().upper() for w in args.only.split(",") if w.strip()]
     names = [n.strip() for n in args.impl.split(",") if n.strip()]
@@ -111,7 +113,14 @@ def main(argv: list[str] | None = None) -> int:
     sizes = QUICK if args.quick else FULL
     runs = args.runs or (1 if args.quick else 3)
 
-    results, versions, failures = run_all(names, workloads, sizes, runs)
+    info = report.machine()
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text())
+        results, versions, failures = saved["results"], saved["versions"], saved["failures"]
+        info, runs = saved["machine"], saved.get("runs", runs)
+        names = [n for n in impls_mod.NAMES if n in results]
+    else:
+        results, versions, failures = run_all(names, workloads, sizes, runs)
     header, body = report.rows(results, names)
     print()
     print(report.console_table(header, body))
@@ -119,13 +128,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"FAILED {key}: {reason.splitlines()[0] if reason else ''}")
     if args.json:
         args.json.write_text(json.dumps({"results": results, "failures": failures,
-                                         "versions": versions, "machine": report.machine()},
+                                         "versions": versions, "machine": info, "runs": runs},
                                         indent=2))
     everything = set(workloads) == set(WORKLOADS) and set(names) == set(impls_mod.NAMES)
     if args.docs == "yes" or (args.docs == "auto" and everything and not args.quick):
         command = "python bench/run.py" + (f" --runs {runs}" if args.runs else "")
-        block = report.rst_block(results, names, report.machine(), runs, versions, command,
-                                 args.note)
+        block = report.rst_block(results, names, info, runs, versions, command, args.note)
         report.write_docs(DOCS, block)
         print(f"wrote {DOCS.relative_to(ROOT)}")
     return 1 if failures else 0

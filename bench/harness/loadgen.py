@@ -82,11 +82,12 @@ def wait_definitions(sock: socket.socket, counters: list[Counter], deadline: flo
 
 
 def flood_client(port: int, n: int, index: int, ready: Any, go: Any, results: Any,
-                 timeout: float) -> None:
+                 timeout: float, cap: float) -> None:
     """W1: wait for definitions, then count ``n`` FLOODED updates.
 
-    Client 0 sends the trigger when ``go`` is set and reports when it did.
-    Reports ``(index, t_trigger, t_last, count, nbytes, error)``.
+    Client 0 sends the trigger when ``go`` is set. Counting stops after ``n``
+    updates or ``cap`` seconds after ``go``, whichever comes first.
+    Reports ``(index, t_go, t_last, count, nbytes, error)``.
     """
     deadline = time.monotonic() + timeout
     t0 = None
@@ -98,13 +99,14 @@ def flood_client(port: int, n: int, index: int, ready: Any, go: Any, results: An
         with connect(port, timeout) as sock:
             wait_definitions(sock, [Counter(END_DEF_NUMBER), sets], deadline)
             ready.put(index)
+            if not go.wait(timeout):
+                raise TimeoutError("no go signal")
+            t0 = time.perf_counter()
             if index == 0:
-                if not go.wait(timeout):
-                    raise TimeoutError("no go signal")
-                t0 = time.perf_counter()
                 sock.sendall(FLOOD)
-            sock.settimeout(0.5)
-            while sets.count < n and time.monotonic() < deadline:
+            stop = t0 + cap
+            sock.settimeout(0.2)
+            while sets.count < n and time.perf_counter() < stop:
                 try:
                     data = sock.recv(RECV)
                 except TimeoutError:
@@ -204,17 +206,32 @@ def storm_worker(port: int, clients: int, fetch: bool, go: Any, done: Any, stop:
     number vector is defined (W4, all connections opened at once); without,
     once connected (W5, idle clients, opened in groups of 4 ``pause`` seconds
     apart so that a small listen backlog does not lose handshakes).
-    Reports ``(t_last_done, done_count, error)`` when all are done, then keeps
+    Reports ``(t_last_done, done_count, error, reconnects)`` when all are done, then keeps
     the connections open, reading whatever arrives, until ``stop`` is set.
     """
     sel = selectors.DefaultSelector()
     socks: list[socket.socket] = []
     counters: dict[int, Counter] = {}
     pending = clients
+    retries = 0
     t_last = 0.0
     error = ""
+
+    def reopen(old: socket.socket, retries: int) -> int:
+        # A server with a tiny listen backlog may reset a handshake it dropped;
+        # a real client reconnects, and so do we (at most once per client).
+        if retries >= clients:
+            raise ConnectionError("too many connections reset by the server")
+        old.close()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        sock.connect_ex(("127.0.0.1", port))
+        socks.append(sock)
+        sel.register(sock, selectors.EVENT_WRITE)
+        return retries + 1
+
     if not go.wait(timeout):
-        results.put((0.0, 0, "no go signal"))
+        results.put((0.0, 0, "no go signal", 0))
         return
     deadline = time.monotonic() + timeout
     try:
@@ -232,8 +249,12 @@ def storm_worker(port: int, clients: int, fetch: bool, go: Any, done: Any, stop:
                 fd = sock.fileno()
                 if mask & selectors.EVENT_WRITE:
                     err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-                    if err:
+                    if err and not fetch:
                         raise ConnectionError(f"connect failed: errno {err}")
+                    if err:
+                        sel.unregister(sock)
+                        retries = reopen(sock, retries)
+                        continue
                     if fetch:
                         sock.send(GET_PROPERTIES)
                         counters[fd] = Counter(END_DEF_NUMBER)
@@ -247,9 +268,17 @@ def storm_worker(port: int, clients: int, fetch: bool, go: Any, done: Any, stop:
                         pending -= 1
                         t_last = time.perf_counter()
                     continue
-                data = sock.recv(RECV)
+                try:
+                    data = sock.recv(RECV)
+                except ConnectionResetError:
+                    data = b""
+                if not data and not fetch:
+                    raise ConnectionError("the server closed an idle connection")
                 if not data:
-                    raise ConnectionError("the server closed a connection")
+                    sel.unregister(sock)
+                    if counters.pop(fd, None) is not None:
+                        retries = reopen(sock, retries)
+                    continue
                 counter = counters.get(fd)
                 if counter is not None and counter.feed(data) >= DEF_NUMBERS:
                     del counters[fd]
@@ -259,7 +288,7 @@ def storm_worker(port: int, clients: int, fetch: bool, go: Any, done: Any, stop:
             error = f"{pending} of {clients} clients not done before the deadline"
     except OSError as exc:
         error = f"{type(exc).__name__}: {exc}"
-    results.put((t_last, clients - pending, error))
+    results.put((t_last, clients - pending, error, retries))
     done.put(1)
     stop_deadline = time.monotonic() + timeout
     while not stop.is_set() and time.monotonic() < stop_deadline:
