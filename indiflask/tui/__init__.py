@@ -15,7 +15,7 @@ __all__ = ["run_tui"]
 def run_tui(host: str = "127.0.0.1", port: int = 7624, *, blob_dir: Path | None = None) -> None:
     """Run the terminal UI against ``host:port`` until the user quits.
 
-    :param blob_dir: where downloaded BLOBs are saved (default: the current folder).
+    :param blob_dir: the folder proposed for downloaded BLOBs (default: the current folder).
     :raises ImportError: when textual is not installed.
     """
     from .app import IndiTerm
