@@ -40,7 +40,8 @@ class Device(Declarations, Mapping[str, Property]):
         self.name = check_name("device", name)
         self._properties: dict[str, Property] = {}
         self._sink: Sink | None = None
-        self._clock: Callable[[], str] = _wall_clock
+        #: Returns the current INDI timestamp text (the runtime's cached clock while running).
+        self.clock: Callable[[], str] = _wall_clock
 
     # -------------------------------------------------------------- mapping
     @property
@@ -108,13 +109,13 @@ class Device(Declarations, Mapping[str, Property]):
 
     def timestamp(self) -> str:
         """The current INDI timestamp text (UTC, whole seconds)."""
-        return self._clock()
+        return self.clock()
 
     def bind(self, sink: Sink | None, clock: Callable[[], str] | None = None) -> None:
         """Connect this device to a runtime (``None`` disconnects). Runtime use."""
         self._sink = sink
         if clock is not None:
-            self._clock = clock
+            self.clock = clock
 
     def __repr__(self) -> str:
         return f"<Device {self.name!r} ({len(self._properties)} properties)>"

@@ -235,15 +235,16 @@ class Property:
         else:
             values = self._values.copy()
         timeout = None if self.kind == "Light" else self.timeout
-        build = _SET_BUILDERS[self.kind]
-        return build(  # type: ignore[return-value]
+        kind = self.kind
+        return _SET_BUILDERS[kind](  # type: ignore[return-value]
             self.device.name,
             self.name,
             self._state,
             timeout,
-            self.device.timestamp(),
+            self.device.clock(),
             message,
             values,
+            *_SET_EXTRA[kind],
         )
 
     def _blob_value(self, member: str, data: Any) -> BlobValue:
@@ -373,15 +374,14 @@ def make_members(kind: str, members: object) -> list[Member]:
 _SET_FIELDS = ("device", "name", "state", "timeout", "timestamp", "message", "values")
 
 
-def _set_builder(kind: str) -> Callable[..., ev.Event]:
-    cls = ev.VECTOR_CLASSES[kind][1]
-    if cls is ev.SetNumberVector:
-        build = ev.positional_builder(cls, (*_SET_FIELDS, "limits"))
-        return lambda *args: build(*args, None)
-    return ev.positional_builder(cls, _SET_FIELDS)
+_SET_EXTRA: dict[str, tuple[None, ...]] = {
+    kind: (None,) if classes[1] is ev.SetNumberVector else ()  # libindi's limits: never ours
+    for kind, classes in ev.VECTOR_CLASSES.items()
+}
 
-
-#: Fast constructors of each kind's ``set*Vector`` (``Property.send`` is a hot path).
+#: Fast constructors of each kind's ``set*Vector`` (``Property.send`` is a hot path);
+#: they take the common fields, then ``_SET_EXTRA[kind]``.
 _SET_BUILDERS: dict[str, Callable[..., ev.Event]] = {
-    kind: _set_builder(kind) for kind in ev.VECTOR_CLASSES
+    kind: ev.positional_builder(classes[1], _SET_FIELDS + ("limits",) * len(_SET_EXTRA[kind]))
+    for kind, classes in ev.VECTOR_CLASSES.items()
 }

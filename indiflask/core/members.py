@@ -128,6 +128,11 @@ class Number(Member):
 
     def coerce(self, value: object) -> float:
         """Coerce to ``float`` (strings may be sexagesimal)."""
+        kind = type(value)
+        if kind is float:
+            return value  # type: ignore[return-value]
+        if kind is int:
+            return float(value)  # type: ignore[arg-type]
         return _to_float(value)
 
     def definition(self, value: object) -> ev.DefNumber:

@@ -46,6 +46,7 @@ import logging
 from collections.abc import Iterable
 
 from ..protocol.events import (
+    VECTOR_CLASSES,
     DefVector,
     DelProperty,
     EnableBLOB,
@@ -72,6 +73,9 @@ _DeviceEvent = DefVector | SetVector | DelProperty | Message
 
 #: What the router asks the runtime to send: each event to each listed link.
 Deliveries = list[tuple[Event, list[int]]]
+
+_MAX_ROUTES = 4096
+_SET_TYPES = frozenset(classes[1] for classes in VECTOR_CLASSES.values())
 
 
 class _Link:
@@ -103,6 +107,9 @@ class Router:
         self._interest = InterestTable()  # clients
         self._snoops = InterestTable()  # driver-side links
         self._upstream_blobs: dict[int, set[str]] = {}
+        #: Recipients of a driver's set* per (link, device, name), valid until any
+        #: interest, snoop, BLOB policy or link changes (then cleared).
+        self._routes: dict[tuple[int, str, str], list[int]] = {}
 
     # ------------------------------------------------------------------ links
 
@@ -113,6 +120,7 @@ class Router:
         :param name: a name for log lines.
         :param device: for a REMOTE link, the single upstream device it carries.
         """
+        self._routes.clear()
         link = self._next_id
         self._next_id += 1
         self._links[link] = _Link(kind, name, device)
@@ -142,6 +150,7 @@ class Router:
 
     def link_up(self, link: int) -> Deliveries:
         """A driver-side link is (again) connected: ask it for its definitions."""
+        self._routes.clear()
         info = self._links[link]
         info.up = True
         if info.kind is LinkKind.REMOTE:
@@ -157,6 +166,7 @@ class Router:
 
         The link stays registered; call :meth:`link_up` after a restart.
         """
+        self._routes.clear()
         info = self._links.get(link)
         if info is None:
             return []
@@ -193,12 +203,23 @@ class Router:
         info = self._links.get(link)
         if info is None:
             return []
+        if type(event) in _SET_TYPES and info.kind is not LinkKind.CLIENT:
+            recipients = self._routes.get((link, event.device, event.name))  # type: ignore[attr-defined]
+            if recipients is not None:  # the hot path: a known driver's update
+                self.cache.update(event)  # type: ignore[arg-type]
+                return [(event, recipients)] if recipients else []
         if isinstance(event, PingRequest):
             return [(PingReply(uid=event.uid), [link])]
         if info.kind is LinkKind.CLIENT:
+            if not (
+                isinstance(event, NewVector)
+                and self._interest.wants(link, event.device, event.name)
+            ):
+                self._routes.clear()  # the client's interest or BLOB policy may change
             return self._from_client(link, info, event)
         if isinstance(event, DefVector | SetVector | DelProperty | Message):
             return self._from_driver(link, event)
+        self._routes.clear()  # a snoop request or a snoop BLOB policy
         if isinstance(event, GetProperties):
             return self._snoop_request(link, event)
         if isinstance(event, EnableBLOB):
@@ -290,6 +311,10 @@ class Router:
                 continue
             if blob is None or links[snooper].blobs.allows_blob(device, blob):
                 recipients.append(snooper)
+        if isinstance(event, SetVector) and not first_sight:
+            if len(self._routes) >= _MAX_ROUTES:
+                self._routes.clear()
+            self._routes[(link, device, event.name)] = recipients
         out: Deliveries = [(event, recipients)] if recipients else []
         if first_sight and self._links[link].kind is LinkKind.REMOTE:
             out.extend(self._sync_upstream_blobs(link))

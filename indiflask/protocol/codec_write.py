@@ -273,26 +273,68 @@ def _set_vector(e: ev.SetVector) -> bytes:
     return f"{head}>{body}</{e.tag}>\n".encode()
 
 
+_SET_NUMBER_HEADS: dict[tuple[str, str], str] = {}
+_ONE_NUMBER_OPEN: dict[str, str] = {}
+_TIMEOUT_WIRE: dict[float, str] = {}
+_TIMESTAMP_WIRE: dict[str, str] = {}
+_float_repr = float.__repr__
+
+
+def _cached(table: dict[Any, str], key: Any, make: Callable[[Any], str]) -> str:
+    text = table.get(key)
+    if text is None:
+        if len(table) >= _NAME_CACHE_MAX:
+            table.clear()
+        text = table[key] = make(key)
+    return text
+
+
 def _set_number(e: ev.SetNumberVector) -> bytes:
-    """The hot path: ``setNumberVector`` without limits."""
+    """The hot path: ``setNumberVector`` without limits, from cached pieces."""
     if e.limits:
         return _set_vector(e)
-    head = f'<setNumberVector device="{_name(e.device)}" name="{_name(e.name)}"'
+    key = (e.device, e.name)
+    head = _SET_NUMBER_HEADS.get(key)
+    if head is None:
+        head = _cached(
+            _SET_NUMBER_HEADS,
+            key,
+            lambda k: f'<setNumberVector device="{_name(k[0])}" name="{_name(k[1])}"',
+        )
+    parts = [head]
     if e.state is not None:
-        head += f' state="{_state(e.state)}"'
-    if e.timeout is not None:
-        head += f' timeout="{_timeout(e.timeout)}"'
-    if e.timestamp is not None:
-        head += f' timestamp="{escape_attr(e.timestamp)}"'
+        parts.append(f' state="{_STATE_WIRE.get(e.state) or _state(e.state)}"')
+    timeout = e.timeout
+    if timeout is not None:
+        wire = _TIMEOUT_WIRE.get(timeout)
+        if wire is None:
+            wire = _cached(_TIMEOUT_WIRE, timeout, lambda t: f' timeout="{_timeout(t)}"')
+        parts.append(wire)
+    stamp = e.timestamp
+    if stamp is not None:
+        wire = _TIMESTAMP_WIRE.get(stamp)
+        if wire is None:
+            _TIMESTAMP_WIRE.clear()  # timestamps change once a second: keep the last one
+            wire = _TIMESTAMP_WIRE[stamp] = f' timestamp="{escape_attr(stamp)}">'
+        parts.append(wire)
+    else:
+        parts.append(">")
     if e.message is not None:
-        head += f' message="{escape_attr(e.message)}"'
-    body = "".join(
-        [
-            f'<oneNumber name="{_name(k)}">{number_to_wire(v)}</oneNumber>'
-            for k, v in e.values.items()
-        ]
-    )
-    return f"{head}>{body}</setNumberVector>\n".encode()
+        parts[-1] = f'{parts[-1][:-1]} message="{escape_attr(e.message)}">'
+    opens = _ONE_NUMBER_OPEN
+    for member, value in e.values.items():
+        opening = opens.get(member)
+        if opening is None:
+            opening = _cached(opens, member, lambda m: f'<oneNumber name="{_name(m)}">')
+        if type(value) is float and value - value == 0.0:  # finite float: the common case
+            text = _float_repr(value)
+            if text[-2:] == ".0":
+                text = text[:-2]
+        else:
+            text = number_to_wire(value)
+        parts.append(f"{opening}{text}</oneNumber>")
+    parts.append("</setNumberVector>\n")
+    return "".join(parts).encode()
 
 
 def _new_vector(e: ev.NewVector) -> bytes:

@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from threading import get_ident
 from typing import Any
 
 from ..app import App, HardwareJob
@@ -138,8 +139,10 @@ class AppDriver:
             emit(event)
 
     def _send_from_any_thread(self, event: ev.Event) -> None:
-        if threading.get_ident() == self._thread:
-            self._send(event)
+        if get_ident() == self._thread:
+            emit = self._emit
+            if emit is not None:
+                emit(event)
             return
         loop = self._loop
         if loop is not None and not loop.is_closed():

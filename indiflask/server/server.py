@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 import threading
@@ -23,7 +24,7 @@ from ..core.blobpolicy import QueueBudget
 from ..core.links import LinkKind, LocalDriver
 from ..core.router import Deliveries, Router
 from ..errors import LocalProtocolError, SetupError
-from ..protocol.events import Event
+from ..protocol.events import Event, SetBLOBVector
 from .client_link import ClientLink
 from .exdriver import ExDriver
 from .remote import RemoteLink
@@ -31,6 +32,10 @@ from .specs import DEFAULT_PORT, parse_exdriver, parse_remote
 from .wire import encode, is_stream_blob
 
 __all__ = ["Server"]
+
+#: Pending handshakes the kernel keeps for us: a storm of clients connecting at
+#: once (a whole observatory's GUIs after a restart) is not made to retry.
+_LISTEN_BACKLOG = 1024
 
 log = logging.getLogger("indiflask.server")
 
@@ -53,9 +58,6 @@ class _AppLink:
         self.name = f"app {driver.name}"
         self.link = server.router.add_link(LinkKind.APP, self.name)
         self._server = server
-
-    def emit(self, event: Event) -> None:
-        self._server.on_event(self.link, event)
 
     def send(self, data: bytes, event: Event, *, stream: bool) -> None:
         try:
@@ -212,30 +214,35 @@ class Server:
         """
         if not deliveries:
             return
-        self._pending.extend(deliveries)
         if self._dispatching:
+            self._pending.extend(deliveries)
             return
         self._dispatching = True
-        sinks = self._sinks
         try:
-            while self._pending:
-                event, links = self._pending.popleft()
-                data = b""
-                stream = False
-                for link in links:
-                    sink = sinks.get(link)
-                    if sink is None:
-                        continue
-                    if not sink.takes_events and not data:
-                        try:
-                            data = encode(event)
-                        except LocalProtocolError as exc:
-                            log.error("cannot send %s: %s", type(event).__name__, exc)
-                            break
-                        stream = is_stream_blob(event)
-                    sink.send(data, event, stream=stream)
+            for event, links in deliveries:
+                self._deliver(event, links)
+            pending = self._pending
+            while pending:
+                self._deliver(*pending.popleft())
         finally:
             self._dispatching = False
+
+    def _deliver(self, event: Event, links: list[int]) -> None:
+        sinks = self._sinks
+        data = b""
+        stream = False
+        for link in links:
+            sink = sinks.get(link)
+            if sink is None:
+                continue
+            if not sink.takes_events and not data:
+                try:
+                    data = encode(event)
+                except LocalProtocolError as exc:
+                    log.error("cannot send %s: %s", type(event).__name__, exc)
+                    return
+                stream = type(event) is SetBLOBVector and is_stream_blob(event)
+            sink.send(data, event, stream=stream)
 
     def attach_client(self, client: ClientLink) -> int:
         """Register a connected client; returns its link id."""
@@ -267,14 +274,18 @@ class Server:
         self._loop = loop
         self._stop = asyncio.Event()
         self._tcp = await loop.create_server(
-            lambda: ClientLink(self), self.host, self.port, reuse_address=True
+            lambda: ClientLink(self),
+            self.host,
+            self.port,
+            reuse_address=True,
+            backlog=_LISTEN_BACKLOG,
         )
         sock = self._tcp.sockets[0]
         self.port = sock.getsockname()[1]
         log.info("listening on %s:%d", self.host, self.port)
         try:
             for app in self._apps:
-                await app.driver.start(app.emit)
+                await app.driver.start(functools.partial(self.on_event, app.link))
                 self.dispatch(self.router.link_up(app.link))
             for driver in self._exdrivers:
                 self._tasks.append(loop.create_task(driver.run()))

@@ -21,6 +21,10 @@ __all__ = ["BatchWriter", "WriteTarget"]
 
 log = logging.getLogger("indiflask.server")
 
+#: A batch this large is written at once instead of at the end of the loop turn,
+#: so that a burst from a driver reaches the network while the driver goes on.
+_FLUSH_AT = 64 * 2**10
+
 
 class WriteTarget(Protocol):
     """The part of an asyncio transport a :class:`BatchWriter` uses."""
@@ -86,12 +90,19 @@ class BatchWriter:
         """Queue one serialised message (``stream``: a stream-type BLOB)."""
         if self._closed:
             return
-        queued = self.queued
-        verdict = self._budget.verdict(queued, len(data), stream=stream)
+        size = len(data)
+        queued = self._pending + self._target.get_write_buffer_size()
+        budget = self._budget
+        if stream or queued + size > budget.max_queue:
+            verdict = budget.verdict(queued, size, stream=stream)
+        else:
+            verdict = QueueVerdict.SEND  # the common case, decided without a call
         if verdict is QueueVerdict.SEND:
             self._chunks.append(data)
-            self._pending += len(data)
-            if not self._scheduled:
+            self._pending += size
+            if self._pending >= _FLUSH_AT:
+                self._flush()  # a long burst: let the kernel start sending now
+            elif not self._scheduled:
                 self._scheduled = True
                 self._loop.call_soon(self._flush)
         elif verdict is QueueVerdict.DROP:
