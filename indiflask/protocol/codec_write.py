@@ -236,8 +236,9 @@ def _numbers_with_limits(values: Mapping[str, float], limits: Mapping[str, ev.Nu
     return "".join(out)
 
 
-def _blobs(values: Mapping[str, object], tail: str) -> bytes:
-    parts: list[bytes] = []
+def _blobs(head: str, values: Mapping[str, object], tail: str) -> bytes:
+    """A BLOB vector element: ``head``, every ``oneBLOB``, ``tail``, joined in one copy."""
+    parts: list[bytes] = [head.encode()]
     for k, v in values.items():
         if not isinstance(v, BlobValue):
             raise LocalProtocolError(f"BLOB member {k!r} needs a BlobValue, not {type(v).__name__}")
@@ -265,7 +266,7 @@ def _set_vector(e: ev.SetVector) -> bytes:
         head += f' message="{escape_attr(e.message)}"'
     kind = e.kind
     if kind == "BLOB":
-        return (head + ">").encode() + _blobs(e.values, f"</{e.tag}>\n")
+        return _blobs(head + ">", e.values, f"</{e.tag}>\n")
     if isinstance(e, ev.SetNumberVector) and e.limits:
         body = _numbers_with_limits(e.values, e.limits)
     else:
@@ -342,7 +343,7 @@ def _new_vector(e: ev.NewVector) -> bytes:
     if e.timestamp is not None:
         head += f' timestamp="{escape_attr(e.timestamp)}"'
     if e.kind == "BLOB":
-        return (head + ">").encode() + _blobs(e.values, f"</{e.tag}>\n")
+        return _blobs(head + ">", e.values, f"</{e.tag}>\n")
     return f"{head}>{_MEMBER_WRITERS[e.kind](e.values)}</{e.tag}>\n".encode()
 
 
