@@ -20,6 +20,7 @@ from indiflask.protocol import events as ev
 from indiflask.protocol.codec import encode, parse_element
 from indiflask.protocol.connection import Connection, Role
 from indiflask.protocol.framer import Framer
+from indiflask.protocol.reader import EventReader
 from indiflask.values import State
 
 EVENT = ev.SetNumberVector(
@@ -75,6 +76,11 @@ def main() -> None:
             for element in framer.feed(chunk):
                 parse_element(element)
 
+    def event_reader() -> None:
+        reader = EventReader()
+        for chunk in chunks:
+            reader.feed(chunk)
+
     def connection_in() -> None:
         conn = Connection(Role.CLIENT)
         for chunk in chunks:
@@ -104,6 +110,7 @@ def main() -> None:
     for label, fn in [
         ("Framer only", framer_only),
         ("Framer + parse_element", framer_codec),
+        ("EventReader (bytes -> events)", event_reader),
         ("Connection.receive_data + events", connection_in),
     ]:
         t = best(fn, rounds)
@@ -126,10 +133,9 @@ def main() -> None:
     wire = encode(blob)
 
     def parse_blob() -> None:
-        framer = Framer()
+        reader = EventReader()
         for i in range(0, len(wire), 2**20):
-            for element in framer.feed(wire[i : i + 2**20]):
-                parse_element(element)
+            reader.feed(wire[i : i + 2**20])
 
     t_parse = best(parse_blob, 3)
     mb = size / 1e6
@@ -138,7 +144,7 @@ def main() -> None:
     print(f"{'blobs.encode_base64':40} {mb / t_enc:12,.0f}")
     print(f"{'blobs.decode_base64':40} {mb / t_dec:12,.0f}")
     print(f"{'encode(SetBLOBVector) (pass-through)':40} {mb / t_wire:12,.0f}")
-    print(f"{'Framer + parse_element (setBLOBVector)':40} {mb / t_parse:12,.0f}")
+    print(f"{'EventReader (setBLOBVector)':40} {mb / t_parse:12,.0f}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The client's side of the wire: bytes to events (with member texts), changes to events.
 
 :class:`Wire` cuts the byte stream from a server into events with the
-:class:`~indiflask.protocol.framer.Framer` and the codec, and also hands out
+:class:`~indiflask.protocol.reader.NodeReader` and the codec, and also hands out
 each ``def``/``set`` member's value *as written on the wire*. The mirror keeps
 that text so ``indiflask get`` prints exactly what ``indi_getprop`` prints
 (libindi writes numbers with ``%.20g``, a driver may send sexagesimal text).
@@ -19,14 +19,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lxml import etree
-
 from ..blobs import BlobValue
 from ..errors import InvalidValue
 from ..numbers import check_range, parse_number
 from ..protocol import events as ev
-from ..protocol.codec import encode, parse_element
-from ..protocol.framer import DEFAULT_MAX_ELEMENT_BYTES, Framer
+from ..protocol.codec import encode
+from ..protocol.codec_parse import parse_node
+from ..protocol.framer import DEFAULT_MAX_ELEMENT_BYTES
+from ..protocol.nodes import ATTR, KIDS, TAG, TEXT, Node
+from ..protocol.reader import NodeReader
 from ..values import Perm, Rule, to_bool
 
 __all__ = ["Received", "Wire", "build_change"]
@@ -55,15 +56,15 @@ class Wire:
     """
 
     def __init__(self, *, max_element_bytes: int = DEFAULT_MAX_ELEMENT_BYTES) -> None:
-        self._framer = Framer(max_element_bytes=max_element_bytes)
+        self._reader = NodeReader(max_element_bytes=max_element_bytes)
 
     def receive(self, data: bytes) -> list[Received]:
         """Feed bytes (``b""`` at end of stream); return every complete element.
 
         :raises RemoteProtocolError: on malformed XML (the link is then unusable).
         """
-        elements = self._framer.feed(data) if data else self._framer.close()
-        return [Received(parse_element(e), _wire_texts(e)) for e in elements]
+        nodes = self._reader.feed(data) if data else self._reader.close()
+        return [Received(parse_node(node), _wire_texts(node)) for node in nodes]
 
     @staticmethod
     def send(event: ev.Event) -> bytes:
@@ -71,16 +72,16 @@ class Wire:
         return encode(event)
 
 
-def _wire_texts(element: etree._Element) -> dict[str, str] | None:
-    tag = element.tag
-    if not isinstance(tag, str) or not tag.endswith("Vector") or tag.endswith("BLOBVector"):
+def _wire_texts(node: Node) -> dict[str, str] | None:
+    tag: str = node[TAG]
+    if not tag.endswith("Vector") or tag.endswith("BLOBVector"):
         return None
     texts: dict[str, str] = {}
-    for child in element:
-        if child.tag in _VALUE_TAGS:
-            name = child.get("name")
+    for child in node[KIDS]:
+        if child[TAG] in _VALUE_TAGS:
+            name = child[ATTR].get("name")
             if name is not None:
-                texts[name.strip(_WS)] = (child.text or "").strip(_WS)
+                texts[name.strip(_WS)] = (child[TEXT] or "").strip(_WS)
     return texts
 
 

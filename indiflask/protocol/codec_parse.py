@@ -1,4 +1,4 @@
-"""Turn one top-level lxml element into an event (the receiving half of the codec).
+"""Turn one top-level element into an event (the receiving half of the codec).
 
 Parsing is table-driven by tag and forgiving where real peers are sloppy
 (INDI-PROTOCOL.md §7):
@@ -24,13 +24,17 @@ whose ``reason`` says what was wrong. Unrecognised tags become
 
 BLOB base64 text is kept as it came (only surrounding whitespace is trimmed);
 it is never decoded here.
+
+The parsers work on :mod:`~indiflask.protocol.nodes` (plain lists), which the
+event reader builds straight from parser callbacks; :func:`parse_element`
+converts an lxml element first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from lxml import etree
 
@@ -38,8 +42,9 @@ from ..blobs import BlobValue
 from ..numbers import parse_number
 from ..values import BlobMode, Perm, Rule, State
 from . import events as ev
+from .nodes import ATTR, KIDS, TAG, TEXT, Node, element_node, node_xml
 
-__all__ = ["parse_element"]
+__all__ = ["parse_element", "parse_node"]
 
 _WS = " \t\n\r"
 _E = TypeVar("_E", bound=Enum)
@@ -74,10 +79,10 @@ def _or(value: str | None, default: str) -> str:
     return default if value is None else value
 
 
-def _req(element: etree._Element, attr: str) -> str:
-    value = element.get(attr)
+def _req(element: Node, attr: str) -> str:
+    value: str | None = element[ATTR].get(attr)
     if value is None:
-        raise _Bad(f"<{element.tag}> has no {attr} attribute")
+        raise _Bad(f"<{element[TAG]}> has no {attr} attribute")
     return value
 
 
@@ -104,37 +109,37 @@ def _light(text: str | None, what: str) -> State:
     return _enum(State, _STATES, (text or "").strip(_WS), f"{what}: light value")
 
 
-def _state(element: etree._Element) -> State | None:
-    text = element.get("state")
+def _state(element: Node) -> State | None:
+    text = element[ATTR].get("state")
     return None if text is None else _enum(State, _STATES, text, "state")
 
 
-def _timeout(element: etree._Element) -> float | None:
-    text = element.get("timeout")
+def _timeout(element: Node) -> float | None:
+    text = element[ATTR].get("timeout")
     return None if text is None else _number(text, "timeout")
 
 
-def _members(element: etree._Element, tag: str) -> list[etree._Element]:
-    return [child for child in element if child.tag == tag]
+def _members(element: Node, tag: str) -> list[Node]:
+    return [child for child in element[KIDS] if child[TAG] == tag]
 
 
-def _name(member: etree._Element) -> str:
-    name = member.get("name")
+def _name(member: Node) -> str:
+    name: str | None = member[ATTR].get("name")
     if name is None:
-        raise _Bad(f"a <{member.tag}> has no name attribute")
+        raise _Bad(f"a <{member[TAG]}> has no name attribute")
     return name
 
 
 # ------------------------------------------------------------------ definitions
 
 
-def _def_text(m: etree._Element) -> ev.DefText:
-    return ev.DefText(name=_name(m), label=m.get("label"), value=(m.text or "").strip(_WS))
+def _def_text(m: Node) -> ev.DefText:
+    return ev.DefText(name=_name(m), label=m[ATTR].get("label"), value=(m[TEXT] or "").strip(_WS))
 
 
-def _def_number(m: etree._Element) -> ev.DefNumber:
+def _def_number(m: Node) -> ev.DefNumber:
     name = _name(m)
-    get = m.get
+    get = m[ATTR].get
     return ev.DefNumber(
         name=name,
         label=get("label"),
@@ -142,25 +147,29 @@ def _def_number(m: etree._Element) -> ev.DefNumber:
         min=_number(get("min"), f"{name} min") if get("min") is not None else 0.0,
         max=_number(get("max"), f"{name} max") if get("max") is not None else 0.0,
         step=_number(get("step"), f"{name} step") if get("step") is not None else 0.0,
-        value=_number(m.text, f"member {name}"),
+        value=_number(m[TEXT], f"member {name}"),
     )
 
 
-def _def_switch(m: etree._Element) -> ev.DefSwitch:
+def _def_switch(m: Node) -> ev.DefSwitch:
     name = _name(m)
-    return ev.DefSwitch(name=name, label=m.get("label"), value=_switch(m.text, f"member {name}"))
+    return ev.DefSwitch(
+        name=name, label=m[ATTR].get("label"), value=_switch(m[TEXT], f"member {name}")
+    )
 
 
-def _def_light(m: etree._Element) -> ev.DefLight:
+def _def_light(m: Node) -> ev.DefLight:
     name = _name(m)
-    return ev.DefLight(name=name, label=m.get("label"), value=_light(m.text, f"member {name}"))
+    return ev.DefLight(
+        name=name, label=m[ATTR].get("label"), value=_light(m[TEXT], f"member {name}")
+    )
 
 
-def _def_blob(m: etree._Element) -> ev.DefBLOB:
-    return ev.DefBLOB(name=_name(m), label=m.get("label"))
+def _def_blob(m: Node) -> ev.DefBLOB:
+    return ev.DefBLOB(name=_name(m), label=m[ATTR].get("label"))
 
 
-_DEF_MEMBERS: dict[str, tuple[str, Callable[[etree._Element], ev.DefMember]]] = {
+_DEF_MEMBERS: dict[str, tuple[str, Callable[[Node], ev.DefMember]]] = {
     "Text": ("defText", _def_text),
     "Number": ("defNumber", _def_number),
     "Switch": ("defSwitch", _def_switch),
@@ -169,18 +178,18 @@ _DEF_MEMBERS: dict[str, tuple[str, Callable[[etree._Element], ev.DefMember]]] = 
 }
 
 
-def _make_def(cls: type[ev.DefVector]) -> Callable[[etree._Element], ev.Event]:
+def _make_def(cls: type[ev.DefVector]) -> Callable[[Node], ev.Event]:
     member_tag, parse_member = _DEF_MEMBERS[cls.kind]
     has_perm = cls.kind != "Light"
     default_perm = Perm.RO if cls.kind == "BLOB" else Perm.RW
 
-    def parse(element: etree._Element) -> ev.Event:
-        get = element.get
+    def parse(element: Node) -> ev.Event:
+        get = element[ATTR].get
         members = tuple(parse_member(m) for m in _members(element, member_tag))
         if not members:
-            raise _Bad(f"<{element.tag}> defines no <{member_tag}> members")
+            raise _Bad(f"<{element[TAG]}> defines no <{member_tag}> members")
         if len({m.name for m in members}) != len(members):
-            raise _Bad(f"<{element.tag}> defines a member name twice")
+            raise _Bad(f"<{element[TAG]}> defines a member name twice")
         kwargs: dict[str, object] = {
             "device": _req(element, "device"),
             "name": _req(element, "name"),
@@ -206,35 +215,35 @@ def _make_def(cls: type[ev.DefVector]) -> Callable[[etree._Element], ev.Event]:
 # ------------------------------------------------------------------ member values
 
 
-def _text_values(members: list[etree._Element]) -> dict[str, object]:
-    return {_name(m): (m.text or "").strip(_WS) for m in members}
+def _text_values(members: list[Node]) -> dict[str, object]:
+    return {_name(m): (m[TEXT] or "").strip(_WS) for m in members}
 
 
-def _number_values(members: list[etree._Element]) -> dict[str, object]:
+def _number_values(members: list[Node]) -> dict[str, object]:
     values: dict[str, object] = {}
     for m in members:
         name = _name(m)
-        values[name] = _number(m.text, f"member {name}")
+        values[name] = _number(m[TEXT], f"member {name}")
     return values
 
 
-def _switch_values(members: list[etree._Element]) -> dict[str, object]:
-    return {(name := _name(m)): _switch(m.text, f"member {name}") for m in members}
+def _switch_values(members: list[Node]) -> dict[str, object]:
+    return {(name := _name(m)): _switch(m[TEXT], f"member {name}") for m in members}
 
 
-def _light_values(members: list[etree._Element]) -> dict[str, object]:
-    return {(name := _name(m)): _light(m.text, f"member {name}") for m in members}
+def _light_values(members: list[Node]) -> dict[str, object]:
+    return {(name := _name(m)): _light(m[TEXT], f"member {name}") for m in members}
 
 
-def _blob_values(members: list[etree._Element]) -> dict[str, object]:
+def _blob_values(members: list[Node]) -> dict[str, object]:
     values: dict[str, object] = {}
     for m in members:
         name = _name(m)
-        size_text = m.get("size")
+        size_text = m[ATTR].get("size")
         if size_text is None:
             raise _Bad(f"oneBLOB {name} has no size attribute")
         size_text = size_text.strip(_WS)
-        length_text = m.get("len")
+        length_text = m[ATTR].get("len")
         if not size_text.isdigit() or not size_text.isascii():
             raise _Bad(f"oneBLOB {name}: size {size_text!r} is not a byte count")
         length: int | None = None
@@ -243,13 +252,13 @@ def _blob_values(members: list[etree._Element]) -> dict[str, object]:
             if not length_text.isdigit() or not length_text.isascii():
                 raise _Bad(f"oneBLOB {name}: len {length_text!r} is not a byte count")
             length = int(length_text)
-        text = m.text
+        text = m[TEXT]
         b64 = text.strip(_WS).encode() if text else b""
-        values[name] = BlobValue(_or(m.get("format"), ""), int(size_text), b64, length)
+        values[name] = BlobValue(_or(m[ATTR].get("format"), ""), int(size_text), b64, length)
     return values
 
 
-_ONE_VALUES: dict[str, tuple[str, Callable[[list[etree._Element]], dict[str, object]]]] = {
+_ONE_VALUES: dict[str, tuple[str, Callable[[list[Node]], dict[str, object]]]] = {
     "Text": ("oneText", _text_values),
     "Number": ("oneNumber", _number_values),
     "Switch": ("oneSwitch", _switch_values),
@@ -258,21 +267,21 @@ _ONE_VALUES: dict[str, tuple[str, Callable[[list[etree._Element]], dict[str, obj
 }
 
 
-def _values(element: etree._Element, kind: str) -> dict[str, object]:
+def _values(element: Node, kind: str) -> dict[str, object]:
     member_tag, parse_values = _ONE_VALUES[kind]
     members = _members(element, member_tag)
     values = parse_values(members)
     if len(values) != len(members):
-        raise _Bad(f"<{element.tag}> names a member twice")
+        raise _Bad(f"<{element[TAG]}> names a member twice")
     return values
 
 
-def _limits(element: etree._Element) -> dict[str, ev.NumberLimits] | None:
+def _limits(element: Node) -> dict[str, ev.NumberLimits] | None:
     limits: dict[str, ev.NumberLimits] | None = None
-    for m in element:
-        if m.tag != "oneNumber":
+    for m in element[KIDS]:
+        if m[TAG] != "oneNumber":
             continue
-        get = m.get
+        get = m[ATTR].get
         lo, hi, step = get("min"), get("max"), get("step")
         if lo is None and hi is None and step is None:
             continue
@@ -291,16 +300,16 @@ _SET_FIELDS = ("device", "name", "state", "timeout", "timestamp", "message", "va
 _NEW_FIELDS = ("device", "name", "timestamp", "values")
 
 
-def _make_set(cls: type[ev.SetVector]) -> Callable[[etree._Element], ev.Event]:
+def _make_set(cls: type[ev.SetVector]) -> Callable[[Node], ev.Event]:
     kind = cls.kind
     build = ev.positional_builder(cls, _SET_FIELDS)
 
-    def parse(element: etree._Element) -> ev.Event:
-        get = element.get
+    def parse(element: Node) -> ev.Event:
+        get = element[ATTR].get
         device = get("device")
         name = get("name")
         if device is None or name is None:
-            raise _Bad(f"<{element.tag}> has no {'name' if device else 'device'} attribute")
+            raise _Bad(f"<{element[TAG]}> has no {'name' if device else 'device'} attribute")
         state = get("state")
         timeout = get("timeout")
         return build(
@@ -316,12 +325,23 @@ def _make_set(cls: type[ev.SetVector]) -> Callable[[etree._Element], ev.Event]:
     return parse
 
 
+#: Timeout texts seen so far (few distinct ones exist), to their values.
+_TIMEOUTS: dict[str, float] = {}
+
+
+def _timeout_value(text: str) -> float:
+    value = _number(text, "timeout")
+    if value and len(_TIMEOUTS) < 256:
+        _TIMEOUTS[text] = value
+    return value
+
+
 _build_set_number = ev.positional_builder(ev.SetNumberVector, (*_SET_FIELDS, "limits"))
 
 
-def _set_number(element: etree._Element) -> ev.Event:
+def _set_number(element: Node) -> ev.Event:
     """``setNumberVector``, the most frequent message, in one pass."""
-    get = element.get
+    get = element[ATTR].get
     device = get("device")
     name = get("name")
     if device is None or name is None:
@@ -330,32 +350,35 @@ def _set_number(element: etree._Element) -> ev.Event:
     timeout = get("timeout")
     values: dict[str, float] = {}
     limits: dict[str, ev.NumberLimits] | None = None
-    count = 0
-    for m in element:
-        if m.tag != "oneNumber":
+    kids = element[KIDS]
+    skipped = 0
+    for m in kids:
+        if m[TAG] != "oneNumber":
+            skipped += 1
             continue
-        count += 1
-        attrs = m.items()  # one call gives the name and any libindi limits
-        if len(attrs) == 1 and attrs[0][0] == "name":
-            member = cast(str, attrs[0][1])
-        else:
-            found = m.get("name")
-            if found is None:
-                raise _Bad("a <oneNumber> has no name attribute")
-            member = found
-            limits = _limits(element)
-        text = m.text
+        attrs = m[ATTR]
+        member = attrs.get("name")
+        if member is None:
+            raise _Bad("a <oneNumber> has no name attribute")
+        if len(attrs) > 1 and limits is None:
+            limits = _limits(element)  # libindi's min/max/step, if any
+        text = m[TEXT]
+        # parse_number inlined for plain decimals; anything else takes the full path.
         try:
-            values[member] = parse_number(text)  # type: ignore[arg-type]
+            value = float(text)
         except (ValueError, TypeError):
-            values[member] = _number(text, f"member {member}")
-    if len(values) != count:
+            value = _number(text, f"member {member}")
+        else:
+            if value - value != 0.0 or "_" in text or not text.isascii():
+                value = _number(text, f"member {member}")  # nan, inf or not plain
+        values[member] = value
+    if len(values) != len(kids) - skipped:
         raise _Bad("<setNumberVector> names a member twice")
     return _build_set_number(
         device,
         name,
         None if state is None else _STATES.get(state) or _enum(State, _STATES, state, "state"),
-        None if timeout is None else _number(timeout, "timeout"),
+        None if timeout is None else _TIMEOUTS.get(timeout) or _timeout_value(timeout),
         get("timestamp"),
         get("message"),
         values,
@@ -363,15 +386,15 @@ def _set_number(element: etree._Element) -> ev.Event:
     )
 
 
-def _make_new(cls: type[ev.NewVector]) -> Callable[[etree._Element], ev.Event]:
+def _make_new(cls: type[ev.NewVector]) -> Callable[[Node], ev.Event]:
     kind = cls.kind
     build = ev.positional_builder(cls, _NEW_FIELDS)
 
-    def parse(element: etree._Element) -> ev.Event:
+    def parse(element: Node) -> ev.Event:
         return build(
             _req(element, "device"),
             _req(element, "name"),
-            element.get("timestamp"),
+            element[ATTR].get("timestamp"),
             _values(element, kind),
         )
 
@@ -381,13 +404,13 @@ def _make_new(cls: type[ev.NewVector]) -> Callable[[etree._Element], ev.Event]:
 # ------------------------------------------------------------------ the rest
 
 
-def _get_properties(element: etree._Element) -> ev.Event:
-    get = element.get
+def _get_properties(element: Node) -> ev.Event:
+    get = element[ATTR].get
     return ev.GetProperties(device=get("device"), name=get("name"), version=get("version"))
 
 
-def _del_property(element: etree._Element) -> ev.Event:
-    get = element.get
+def _del_property(element: Node) -> ev.Event:
+    get = element[ATTR].get
     return ev.DelProperty(
         device=_req(element, "device"),
         name=get("name"),
@@ -396,25 +419,25 @@ def _del_property(element: etree._Element) -> ev.Event:
     )
 
 
-def _message(element: etree._Element) -> ev.Event:
-    get = element.get
+def _message(element: Node) -> ev.Event:
+    get = element[ATTR].get
     return ev.Message(device=get("device"), timestamp=get("timestamp"), message=get("message"))
 
 
-def _enable_blob(element: etree._Element) -> ev.Event:
-    mode = _enum(BlobMode, _MODES, (element.text or "").strip(_WS), "enableBLOB mode")
-    return ev.EnableBLOB(device=_req(element, "device"), name=element.get("name"), mode=mode)
+def _enable_blob(element: Node) -> ev.Event:
+    mode = _enum(BlobMode, _MODES, (element[TEXT] or "").strip(_WS), "enableBLOB mode")
+    return ev.EnableBLOB(device=_req(element, "device"), name=element[ATTR].get("name"), mode=mode)
 
 
-def _ping_request(element: etree._Element) -> ev.Event:
-    return ev.PingRequest(uid=element.get("uid") or "")
+def _ping_request(element: Node) -> ev.Event:
+    return ev.PingRequest(uid=element[ATTR].get("uid") or "")
 
 
-def _ping_reply(element: etree._Element) -> ev.Event:
-    return ev.PingReply(uid=element.get("uid") or "")
+def _ping_reply(element: Node) -> ev.Event:
+    return ev.PingReply(uid=element[ATTR].get("uid") or "")
 
 
-_PARSERS: dict[str, Callable[[etree._Element], ev.Event]] = {
+_PARSERS: dict[str, Callable[[Node], ev.Event]] = {
     "getProperties": _get_properties,
     "delProperty": _del_property,
     "message": _message,
@@ -451,7 +474,7 @@ def parse_element(element: etree._Element) -> ev.Event:
     if parse is None:
         return ev.Unknown(element_tag=str(tag), element_xml=element_xml(element))
     try:
-        return parse(element)
+        return parse(element_node(element))
     except (_Bad, ValueError) as exc:
         return ev.Invalid(
             element_tag=tag,
@@ -459,4 +482,28 @@ def parse_element(element: etree._Element) -> ev.Event:
             device=element.get("device"),
             name=element.get("name"),
             element_xml=element_xml(element),
+        )
+
+
+def parse_node(node: Node) -> ev.Event:
+    """Turn one complete top-level :mod:`node <indiflask.protocol.nodes>` into an event.
+
+    Behaves exactly like :func:`parse_element` on the element the node stands for.
+
+    .. versionadded:: 0.1
+    """
+    tag: str = node[TAG]
+    parse = _PARSERS.get(tag)
+    if parse is None:
+        return ev.Unknown(element_tag=tag, element_xml=node_xml(node))
+    try:
+        return parse(node)
+    except (_Bad, ValueError) as exc:
+        get = node[ATTR].get
+        return ev.Invalid(
+            element_tag=tag,
+            reason=str(exc),
+            device=get("device"),
+            name=get("name"),
+            element_xml=node_xml(node),
         )

@@ -46,14 +46,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from lxml import etree
-
 from ..errors import LocalProtocolError, RemoteProtocolError
 from ..values import Perm
 from . import events as ev
-from .codec_parse import element_xml, parse_element
+from .codec_parse import parse_node
 from .codec_write import encode
-from .framer import DEFAULT_MAX_ELEMENT_BYTES, Framer
+from .framer import DEFAULT_MAX_ELEMENT_BYTES
+from .nodes import Node, node_xml
+from .reader import NodeReader
 from .rules import SENDABLE, Phase, Role
 
 __all__ = ["Connection", "Phase", "Role"]
@@ -66,14 +66,15 @@ class Connection:
 
     :param role: which side we speak for.
     :param max_element_bytes: the largest element accepted from the peer
-        (see :class:`~indiflask.protocol.framer.Framer`).
+        (see :class:`~indiflask.protocol.framer.Framer`; the stream is read by
+        a :class:`~indiflask.protocol.reader.NodeReader`).
 
     .. versionadded:: 0.1
     """
 
     def __init__(self, role: Role, *, max_element_bytes: int = DEFAULT_MAX_ELEMENT_BYTES) -> None:
         self._role = Role(role)
-        self._framer = Framer(max_element_bytes=max_element_bytes)
+        self._framer = NodeReader(max_element_bytes=max_element_bytes)
         self._sendable = SENDABLE[self._role]
         self._chunks: list[bytes] = []
         self._eof = False
@@ -132,7 +133,7 @@ class Connection:
         :raises RemoteProtocolError: for malformed or oversized input, then on
             every later call; :attr:`peer_phase` is ERROR from then on.
         """
-        elements: list[etree._Element] = []
+        elements: list[Node] = []
         framer = self._framer
         if framer.error is not None:
             self._chunks.clear()
@@ -155,8 +156,8 @@ class Connection:
             self._chunks.clear()
         return [self._received(element) for element in elements]
 
-    def _received(self, element: etree._Element) -> ev.Event:
-        event = parse_element(element)
+    def _received(self, element: Node) -> ev.Event:
+        event = parse_node(element)
         if isinstance(event, _DEVICE_OUTPUT):
             device: str | None = event.device
             if (
@@ -174,13 +175,13 @@ class Connection:
             return self._invalid(event, element, "a device cannot send changes (new*) to a client")
         return event
 
-    def _invalid(self, event: ev.Event, element: etree._Element, why: str) -> ev.Invalid:
+    def _invalid(self, event: ev.Event, element: Node, why: str) -> ev.Invalid:
         return ev.Invalid(
             element_tag=event.tag,
             reason=f"{event.tag} from {getattr(event, 'device', None)!r}: {why}",
             device=getattr(event, "device", None),
             name=getattr(event, "name", None),
-            element_xml=element_xml(element),
+            element_xml=node_xml(element),
         )
 
     def _track(self, event: ev.Event) -> None:

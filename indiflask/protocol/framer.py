@@ -38,13 +38,13 @@ entities.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, Generic, TypeVar, cast
 
 from lxml import etree
 
 from ..errors import RemoteProtocolError
 
-__all__ = ["DEFAULT_MAX_ELEMENT_BYTES", "SLICE_BYTES", "Framer"]
+__all__ = ["DEFAULT_MAX_ELEMENT_BYTES", "PARSER_OPTIONS", "SLICE_BYTES", "Framer", "StreamCutter"]
 
 #: Default cap on the bytes of one top-level element: 64 MiB of element plus
 #: 1 MiB of margin for markup, whitespace and slice rounding. A 64 MiB element
@@ -64,28 +64,32 @@ _DECL = b"<?xml"
 _DECL_END = b"?>"
 _DECL_PREFIXES = (b"<?xm", b"<?x", b"<?", b"<")
 
+_T = TypeVar("_T")
 
-class Framer:
-    """Incremental splitter of an INDI byte stream into top-level elements.
+#: The libxml2 options every stream parser uses (see the module docstring).
+PARSER_OPTIONS: dict[str, Any] = {
+    "huge_tree": True,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "remove_comments": True,
+    "remove_pis": True,
+    "collect_ids": False,
+}
 
-    ::
 
-        framer = Framer()
-        for element in framer.feed(b'<pingRequest uid="1"/><getProp'):
-            ...                                   # <pingRequest>, an lxml element
-        framer.feed(b'erties version="1.7"/>')    # [<getProperties>]
-        framer.close()                            # at EOF
+class StreamCutter(Generic[_T]):
+    """What every stream reader shares: declarations, slices, the byte cap, sticky errors.
 
-    Chunk boundaries may fall anywhere, down to single bytes.
-
-    When a chunk holds complete elements followed by malformed data, :meth:`feed`
-    returns those elements and raises the error on the next call; :attr:`error`
-    is set at once, so callers can check it.
+    A subclass sets :attr:`_parser` (an lxml feed parser that has already been fed
+    the synthetic root start tag) and implements :meth:`_after_feed`, which moves
+    the items the last feed completed into ``out`` and updates ``_depth`` (1
+    inside a top-level element, else 0) and ``_tag``.
 
     :param max_element_bytes: the largest top-level element accepted, in bytes.
-
-    .. versionadded:: 0.1
     """
+
+    _parser: etree._FeedParser
 
     def __init__(self, *, max_element_bytes: int = DEFAULT_MAX_ELEMENT_BYTES) -> None:
         if max_element_bytes < 1:
@@ -95,24 +99,6 @@ class Framer:
         self._slice = max(1, min(SLICE_BYTES, max_element_bytes // 4))
         #: The sticky error once the stream turned out malformed, else ``None``.
         self.error: RemoteProtocolError | None = None
-        self._parser = etree.XMLPullParser(
-            events=("end",),
-            huge_tree=True,
-            no_network=True,
-            load_dtd=False,
-            dtd_validation=False,
-            remove_comments=True,
-            remove_pis=True,
-            collect_ids=False,
-        )
-        # A throw-away first child reveals the synthetic root element.
-        self._parser.feed(_ROOT_START + b"<i/>")
-        probe = cast(etree._Element, next(iter(self._parser.read_events()))[1])
-        root = probe.getparent()
-        if root is None:  # pragma: no cover - lxml always attaches it
-            raise RuntimeError("lxml did not build the synthetic root")
-        root.remove(probe)
-        self._root: etree._Element = root
         self._depth = 0  # depth below the synthetic root
         self._tag: str | None = None  # tag of the open top-level element
         self._count = 0  # bytes received since the last top-level element closed
@@ -130,18 +116,17 @@ class Framer:
         """Bytes received since the last top-level element closed (what the cap counts)."""
         return self._count
 
-    def feed(self, data: bytes) -> list[etree._Element]:
-        """Feed a chunk of the stream; return the top-level elements it completed.
+    def feed(self, data: bytes) -> list[_T]:
+        """Feed a chunk of the stream; return what its complete top-level elements became.
 
         :param data: the next bytes of the stream (``b""`` is a no-op; call
             :meth:`close` at EOF).
-        :returns: complete top-level elements, detached from the stream.
         :raises RemoteProtocolError: for malformed XML, a DTD or an unknown entity,
             an element over :attr:`max_element_bytes`, or any call after such an
             error or after :meth:`close`.
         """
         self._check_usable()
-        out: list[etree._Element] = []
+        out: list[_T] = []
         if not data:
             return out
         if self._held:
@@ -155,22 +140,22 @@ class Framer:
                 raise
         return out
 
-    def close(self) -> list[etree._Element]:
-        """Signal EOF; return any last elements.
+    def close(self) -> list[_T]:
+        """Signal EOF; return what the last elements became.
 
         :raises RemoteProtocolError: if the stream ended inside an element (or
             inside an XML declaration), or after an earlier error.
         """
         self._check_usable()
         self._closed = True
-        out: list[etree._Element] = []
+        out: list[_T] = []
         try:
             if self._held or self._in_decl:
                 self._fail("the stream ended inside an XML declaration")
             tag = self._tag
             try:
                 self._parser.feed(_ROOT_END)
-                self._collect(out)
+                self._after_feed(out)
                 self._parser.close()
             except etree.XMLSyntaxError as exc:
                 where = f" inside <{tag}>" if tag else ""
@@ -178,7 +163,7 @@ class Framer:
         except RemoteProtocolError as exc:
             self.error = exc
             raise
-        return [el for el in out if el.tag != _ROOT_TAG]
+        return out
 
     # ------------------------------------------------------------------ internals
 
@@ -192,7 +177,7 @@ class Framer:
         self.error = RemoteProtocolError(reason)
         raise self.error
 
-    def _feed_filtered(self, data: bytes, out: list[etree._Element]) -> None:
+    def _feed_filtered(self, data: bytes, out: list[_T]) -> None:
         """Feed ``data``, skipping XML declarations that appear between elements."""
         while data:
             if self._in_decl:
@@ -225,7 +210,7 @@ class Framer:
             self._count += len(_DECL)
             data = data[pos + len(_DECL) :]
 
-    def _feed_sliced(self, data: bytes, out: list[etree._Element]) -> None:
+    def _feed_sliced(self, data: bytes, out: list[_T]) -> None:
         size = len(data)
         step = self._slice
         if size <= step:
@@ -235,26 +220,81 @@ class Framer:
         for start in range(0, size, step):
             self._feed_one(data[start : start + step], out)
 
-    def _feed_one(self, data: bytes, out: list[etree._Element]) -> None:
+    def _feed_one(self, data: bytes, out: list[_T]) -> None:
         before = len(out)
         try:
             self._parser.feed(data)
         except etree.XMLSyntaxError as exc:
-            self._collect(out)
+            self._after_feed(out)
             where = f" in <{self._tag}>" if self._tag else " between elements"
             self._fail(f"malformed XML{where}: {exc}")
-        self._collect(out)
+        self._after_feed(out)
         if len(out) > before:
             self._count = len(data) if self._depth else 0
         else:
             self._count += len(data)
         self._check_cap()
 
-    def _collect(self, out: list[etree._Element]) -> None:
+    def _check_cap(self) -> None:
+        if self._count > self.max_element_bytes:
+            what = f"<{self._tag}> element" if self._tag else "data between elements"
+            self._fail(
+                f"{what} exceeds max_element_bytes={self.max_element_bytes} "
+                f"({self._count} bytes received without a complete element)"
+            )
+
+    def _after_feed(self, out: list[_T]) -> None:
+        raise NotImplementedError  # pragma: no cover
+
+
+class Framer(StreamCutter[etree._Element]):
+    """Incremental splitter of an INDI byte stream into top-level elements.
+
+    ::
+
+        framer = Framer()
+        for element in framer.feed(b'<pingRequest uid="1"/><getProp'):
+            ...                                   # <pingRequest>, an lxml element
+        framer.feed(b'erties version="1.7"/>')    # [<getProperties>]
+        framer.close()                            # at EOF
+
+    Chunk boundaries may fall anywhere, down to single bytes.
+
+    When a chunk holds complete elements followed by malformed data, :meth:`feed`
+    returns those elements and raises the error on the next call; :attr:`error`
+    is set at once, so callers can check it.
+
+    :param max_element_bytes: the largest top-level element accepted, in bytes.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(self, *, max_element_bytes: int = DEFAULT_MAX_ELEMENT_BYTES) -> None:
+        super().__init__(max_element_bytes=max_element_bytes)
+        self._pull = etree.XMLPullParser(events=("end",), **PARSER_OPTIONS)
+        self._parser = self._pull
+        # A throw-away first child reveals the synthetic root element.
+        self._parser.feed(_ROOT_START + b"<i/>")
+        probe = cast(etree._Element, next(iter(self._pull.read_events()))[1])
+        root = probe.getparent()
+        if root is None:  # pragma: no cover - lxml always attaches it
+            raise RuntimeError("lxml did not build the synthetic root")
+        root.remove(probe)
+        self._root: etree._Element = root
+
+    def close(self) -> list[etree._Element]:
+        """Signal EOF; return any last elements.
+
+        :raises RemoteProtocolError: if the stream ended inside an element (or
+            inside an XML declaration), or after an earlier error.
+        """
+        return [el for el in super().close() if el.tag != _ROOT_TAG]
+
+    def _after_feed(self, out: list[etree._Element]) -> None:
         """Read parser events: hand out finished top-level elements, then detach them."""
         root = self._root
         before = len(out)
-        for _action, item in self._parser.read_events():
+        for _action, item in self._pull.read_events():
             element = cast(etree._Element, item)
             if element.getparent() is root:
                 out.append(element)
@@ -277,11 +317,3 @@ class Framer:
         self._depth = 1
         tag = last.tag
         self._tag = tag if isinstance(tag, str) else None
-
-    def _check_cap(self) -> None:
-        if self._count > self.max_element_bytes:
-            what = f"<{self._tag}> element" if self._tag else "data between elements"
-            self._fail(
-                f"{what} exceeds max_element_bytes={self.max_element_bytes} "
-                f"({self._count} bytes received without a complete element)"
-            )

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from ..errors import RemoteProtocolError
-from ..protocol.codec_parse import parse_element
 from ..protocol.codec_write import encode
 from ..protocol.events import Event, SetBLOBVector
-from ..protocol.framer import Framer
+from ..protocol.reader import EventReader
 
 __all__ = ["Reader", "encode", "is_stream_blob"]
 
@@ -24,10 +23,10 @@ class Reader:
     :param max_element: the largest element accepted, in bytes.
     """
 
-    __slots__ = ("_framer",)
+    __slots__ = ("_reader",)
 
     def __init__(self, *, max_element: int) -> None:
-        self._framer = Framer(max_element_bytes=max_element)
+        self._reader = EventReader(max_element_bytes=max_element)
 
     def feed(self, data: bytes) -> list[Event]:
         """Take bytes from the peer and return the events they completed.
@@ -37,9 +36,9 @@ class Reader:
 
         :raises indiflask.errors.RemoteProtocolError: on malformed or oversized input.
         """
-        return [parse_element(element) for element in self._framer.feed(data)]
+        return self._reader.feed(data)
 
     @property
     def error(self) -> RemoteProtocolError | None:
         """The input error met so far, if any (the stream is unusable after it)."""
-        return self._framer.error
+        return self._reader.error

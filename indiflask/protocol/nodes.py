@@ -1,0 +1,76 @@
+"""Nodes: the light, plain-Python form of one received XML element.
+
+The codec parses *nodes* rather than lxml elements. A node is a list, because
+a list literal is the cheapest container Python can build, and the event
+reader (:mod:`indiflask.protocol.reader`) builds one per element on its hot
+path::
+
+    [tag, attrib, text, tail, children, nsmap]
+
+========  ======================================================================
+index     content
+========  ======================================================================
+``TAG``   the tag, with any namespace in Clark notation (``{urn:x}a``)
+``ATTR``  the attributes, a read-only mapping of name to value
+``TEXT``  the text before the first child, or ``None``
+``TAIL``  the text after the element's end tag (inside its parent), or ``None``
+``KIDS``  the child nodes: a list (the empty tuple for a leaf)
+``NS``    the namespaces the element declares (prefix ``""`` is the default; may be empty)
+========  ======================================================================
+
+:func:`element_node` converts an lxml element (for
+:func:`~indiflask.protocol.codec.parse_element`); :func:`node_xml` serializes
+a node back to XML exactly as lxml would serialize the element it came from, for
+:class:`~indiflask.protocol.events.Unknown` and
+:class:`~indiflask.protocol.events.Invalid` events.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+__all__ = ["ATTR", "KIDS", "NS", "TAG", "TAIL", "TEXT", "Node", "element_node", "node_xml"]
+
+#: A node: ``[tag, attrib, text, tail, children, nsmap]`` (see the module docstring).
+Node = list[Any]
+
+TAG, ATTR, TEXT, TAIL, KIDS, NS = range(6)
+
+
+def element_node(element: etree._Element) -> Node:
+    """Convert ``element`` and its element children (comments and PIs are skipped).
+
+    :param element: any lxml element.
+    :returns: its node; namespace declarations are not copied (parsing ignores them).
+    """
+    kids = [element_node(child) for child in element if isinstance(child.tag, str)]
+    return [element.tag, element.attrib, element.text, element.tail, kids, None]
+
+
+def node_xml(node: Node) -> bytes:
+    """Serialize ``node`` alone (without its tail) as UTF-8 bytes, as lxml does.
+
+    Works without recursion, so arbitrarily deep nodes are fine.
+    """
+    builder = etree.TreeBuilder()
+    # Each entry is a node to open, or (tail, tag) to close a node and add its tail.
+    todo: list[Any] = [node]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, tuple):
+            builder.end(item[1])
+            if item[0]:
+                builder.data(item[0])
+            continue
+        nsmap = item[NS]
+        if nsmap:
+            nsmap = {(prefix or None): uri for prefix, uri in nsmap.items()}
+        builder.start(item[TAG], dict(item[ATTR]), nsmap)  # type: ignore[call-arg]
+        if item[TEXT]:
+            builder.data(item[TEXT])
+        todo.append((item[TAIL] if item is not node else None, item[TAG]))
+        todo.extend(reversed(item[KIDS]))
+    root = builder.close()
+    return etree.tostring(root, encoding="utf-8", with_tail=False)

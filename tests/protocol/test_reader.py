@@ -1,0 +1,112 @@
+"""The event reader: same events as Framer + parse_element, same stream guarantees."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from protocol_samples import transcript
+from test_framer import LAUGHS, XXE, XXE_EXTERNAL_DTD, XXE_PARAM
+
+from indiflask.errors import RemoteProtocolError
+from indiflask.protocol import events as ev
+from indiflask.protocol.codec import parse_element
+from indiflask.protocol.framer import Framer
+from indiflask.protocol.reader import EventReader, NodeReader
+
+ODD = (
+    b'<?xml version="1.0"?>\n<!-- hi --><x:a xmlns:x="urn:x" x:k="1"><x:b>t<?p?>u</x:b>tail'
+    b'<c xmlns="urn:d"><d><e>deep</e></d></c></x:a>\n'
+    b'<setNumberVector device="D" name="N">\n  <oneNumber name="A">\n abc \n  </oneNumber>'
+    b"<!-- c -->\n</setNumberVector>"
+    b'<newTextVector device="D" name="T"><oneText name="A">a<b>b</b>c</oneText></newTextVector>'
+    b'<enableBLOB device="D">Also</enableBLOB><oneNumber name="X">1</oneNumber>'
+    b'<getProperties version="1.7"/>'
+)
+
+
+def _framer_events(data: bytes) -> list[ev.Event]:
+    framer = Framer()
+    elements = framer.feed(data) + framer.close()
+    return [parse_element(element) for element in elements]
+
+
+def _reader_events(data: bytes, cuts: list[int]) -> list[ev.Event]:
+    reader = EventReader()
+    events: list[ev.Event] = []
+    previous = 0
+    for cut in [*cuts, len(data)]:
+        events += reader.feed(data[previous:cut])
+        previous = cut
+    return events + reader.close()
+
+
+@pytest.mark.parametrize("data", [transcript(), ODD], ids=["transcript", "odd"])
+def test_same_events_as_the_framer_at_any_chunking(data: bytes) -> None:
+    expected = _framer_events(data)
+    assert _reader_events(data, []) == expected
+    rng = random.Random(7)
+    cuts = sorted(rng.sample(range(1, len(data)), min(len(data) - 1, 400)))
+    assert _reader_events(data, cuts) == expected
+
+
+def test_single_bytes() -> None:
+    assert _reader_events(ODD, list(range(1, len(ODD)))) == _framer_events(ODD)
+
+
+def test_unknown_and_invalid_keep_the_xml_lxml_would_write() -> None:
+    events = _reader_events(ODD, [])
+    kinds = [type(e).__name__ for e in events]
+    assert kinds == [
+        "Unknown",
+        "Invalid",
+        "NewTextVector",
+        "EnableBLOB",
+        "Unknown",
+        "GetProperties",
+    ]
+    assert events[0].element_xml.startswith(b'<x:a xmlns:x="urn:x" x:k="1"><x:b>tu</x:b>tail')
+
+
+def test_nodes_come_out_for_callers_that_want_them() -> None:
+    [node] = NodeReader().feed(b'<message device="D"> hi </message>')
+    assert node[0] == "message" and node[1]["device"] == "D" and node[2] == " hi "
+
+
+@pytest.mark.parametrize("data", [XXE, XXE_PARAM, XXE_EXTERNAL_DTD, LAUGHS])
+def test_dtds_and_entities_are_refused(data: bytes) -> None:
+    reader = EventReader()
+    with pytest.raises(RemoteProtocolError):
+        reader.feed(data)
+        reader.close()
+    with pytest.raises(RemoteProtocolError):
+        reader.feed(b"<a/>")  # sticky
+
+
+def test_byte_cap_and_sticky_error() -> None:
+    reader = EventReader(max_element_bytes=1000)
+    assert reader.feed(b'<pingRequest uid="1"/>') == [ev.PingRequest(uid="1")]
+    with pytest.raises(RemoteProtocolError, match="message"):
+        for _ in range(100):
+            reader.feed(b"<message>" if _ == 0 else b"x" * 50)
+    assert reader.error is not None
+
+
+def test_complete_events_before_malformed_data_come_first() -> None:
+    reader = EventReader()
+    assert reader.feed(b'<pingRequest uid="1"/><a></b>') == [ev.PingRequest(uid="1")]
+    assert reader.error is not None
+    with pytest.raises(RemoteProtocolError):
+        reader.feed(b"<a/>")
+
+
+def test_blob_text_beyond_libxml2_limit() -> None:
+    b64 = b"QUJD" * (4 * 2**20)  # 16 MiB of base64
+    data = (
+        b'<setBLOBVector device="C" name="I"><oneBLOB name="B" size="1" format=".f">'
+        + b64
+        + b"</oneBLOB></setBLOBVector>"
+    )
+    [event] = _reader_events(data, list(range(2**20, len(data), 2**20)))
+    assert isinstance(event, ev.SetBLOBVector)
+    assert len(event.values["B"].b64) == len(b64)
