@@ -29,12 +29,30 @@ from bench.harness import report  # noqa: E402
 from bench.harness.workloads import WORKLOADS, BenchError, Sizes  # noqa: E402
 
 FULL = Sizes()
-QUICK = Sizes(flood_n=5_000, roundtrips=500, blob_count=4, blob_size=4 * 2**20,
-              storm_clients=50, idle_clients=300, timeout=120.0, flood_cap=20.0)
+QUICK = Sizes(
+    flood_n=5_000,
+    roundtrips=500,
+    blob_count=4,
+    blob_size=4 * 2**20,
+    storm_clients=50,
+    idle_clients=300,
+    timeout=120.0,
+    flood_cap=20.0,
+)
 #: Tiny sizes for the test suite: checks that everything is delivered, not speed.
-SMOKE = Sizes(flood_n=300, fanout=(1, 3), roundtrips=30, warmup=5, blob_count=2,
-              blob_size=100_000, storm_clients=12, idle_clients=20, workers=2, timeout=30.0,
-              verify=True)
+SMOKE = Sizes(
+    flood_n=300,
+    fanout=(1, 3),
+    roundtrips=30,
+    warmup=5,
+    blob_count=2,
+    blob_size=100_000,
+    storm_clients=12,
+    idle_clients=20,
+    workers=2,
+    timeout=30.0,
+    verify=True,
+)
 DOCS = ROOT / "docs" / "performance.rst"
 
 
@@ -48,9 +66,16 @@ def raise_fd_limit(want: int = 16_384) -> int:
     return soft
 
 
-def run_all(impl_names: list[str], workloads: list[str], sizes: Sizes, runs: int,
-            log=print, *, install: bool = True, workdir: Path | None = None,
-            ) -> tuple[report.Results, dict[str, str], dict[str, str]]:
+def run_all(
+    impl_names: list[str],
+    workloads: list[str],
+    sizes: Sizes,
+    runs: int,
+    log=print,
+    *,
+    install: bool = True,
+    workdir: Path | None = None,
+) -> tuple[report.Results, dict[str, str], dict[str, str]]:
     """Run ``workloads`` ``runs`` times for every implementation.
 
     Implementations alternate inside each run, so slow drifts of a shared
@@ -94,20 +119,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=None, help="runs per workload (3; quick: 1)")
     parser.add_argument("--quick", action="store_true", help="smaller sizes; docs untouched")
     parser.add_argument("--only", default=",".join(WORKLOADS), help="e.g. W1,W2")
-    parser.add_argument("--impl", default=",".join(impls_mod.NAMES),
-                        help="e.g. indiflask,indiserver")
-    parser.add_argument("--docs", choices=("auto", "yes", "no"), default="auto",
-                        help="write docs/performance.rst (auto: full runs of everything only)")
+    parser.add_argument(
+        "--impl", default=",".join(impls_mod.NAMES), help="e.g. indiflask,indiserver"
+    )
+    parser.add_argument(
+        "--docs",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="write docs/performance.rst (auto: full runs of everything only)",
+    )
     parser.add_argument("--json", type=Path, help="also write raw results here")
-    parser.add_argument("--note", action="append", default=[],
-                        help="a line for the docs' machine list (repeatable)")
-    parser.add_argument("--from-json", type=Path, metavar="PATH",
-                        help="measure nothing: report (and write docs from) a --json file")
+    parser.add_argument(
+        "--note", action="append", default=[], help="a line for the docs' machine list (repeatable)"
+    )
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        metavar="PATH",
+        help="measure nothing: report (and write docs from) a --json file",
+    )
     args = parser.parse_args(argv)
     workloads = [w.strip().upper() for w in args.only.split(",") if w.strip()]
     names = [n.strip() for n in args.impl.split(",") if n.strip()]
     bad = [w for w in workloads if w not in WORKLOADS] + [
-        n for n in names if n not in impls_mod.NAMES]
+        n for n in names if n not in impls_mod.NAMES
+    ]
     if bad:
         parser.error(f"unknown workload or implementation: {', '.join(bad)}")
     sizes = QUICK if args.quick else FULL
@@ -127,9 +163,18 @@ def main(argv: list[str] | None = None) -> int:
     for key, reason in failures.items():
         print(f"FAILED {key}: {reason.splitlines()[0] if reason else ''}")
     if args.json:
-        args.json.write_text(json.dumps({"results": results, "failures": failures,
-                                         "versions": versions, "machine": info, "runs": runs},
-                                        indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "results": results,
+                    "failures": failures,
+                    "versions": versions,
+                    "machine": info,
+                    "runs": runs,
+                },
+                indent=2,
+            )
+        )
     everything = set(workloads) == set(WORKLOADS) and set(names) == set(impls_mod.NAMES)
     if args.docs == "yes" or (args.docs == "auto" and everything and not args.quick):
         command = "python bench/run.py" + (f" --runs {runs}" if args.runs else "")

@@ -73,8 +73,9 @@ def make_fits(pixels: list[int], width: int, height: int, exptime: float) -> byt
 def simulate_image(seconds: float, rng: random.Random) -> list[int]:
     """A star field in noise: brighter for longer exposures, clipped to 16 bits."""
     sky = 1000 + 200 * seconds
-    stars = [(rng.uniform(0, WIDTH), rng.uniform(0, HEIGHT), rng.uniform(2e3, 2e4))
-             for _ in range(5)]
+    stars = [
+        (rng.uniform(0, WIDTH), rng.uniform(0, HEIGHT), rng.uniform(2e3, 2e4)) for _ in range(5)
+    ]
     pixels = []
     for y in range(HEIGHT):
         for x in range(WIDTH):
@@ -90,19 +91,40 @@ def open_camera():
     app.hw.rng = random.Random()
 
 
-app.number("CCD_INFO", label="CCD Information", group="Image Info", perm="ro",
-           members=[Number("CCD_MAX_X", label="Width", format="%4.0f", value=WIDTH),
-                    Number("CCD_MAX_Y", label="Height", format="%4.0f", value=HEIGHT),
-                    Number("CCD_BITSPERPIXEL", label="Bits per pixel", format="%2.0f",
-                           value=16)])
+app.number(
+    "CCD_INFO",
+    label="CCD Information",
+    group="Image Info",
+    perm="ro",
+    members=[
+        Number("CCD_MAX_X", label="Width", format="%4.0f", value=WIDTH),
+        Number("CCD_MAX_Y", label="Height", format="%4.0f", value=HEIGHT),
+        Number("CCD_BITSPERPIXEL", label="Bits per pixel", format="%2.0f", value=16),
+    ],
+)
 
-image = app.blob("CCD1", label="Image", group="Image",
-                 members=[Blob("CCD1", label="Image", format=".fits")])
+image = app.blob(
+    "CCD1", label="Image", group="Image", members=[Blob("CCD1", label="Image", format=".fits")]
+)
 
 
-@app.number("CCD_EXPOSURE", label="Expose", group="Main Control", timeout=60,
-            members=[Number("CCD_EXPOSURE_VALUE", label="Duration (s)", format="%5.2f",
-                            min=0, max=60, step=0.1, value=1)])
+@app.number(
+    "CCD_EXPOSURE",
+    label="Expose",
+    group="Main Control",
+    timeout=60,
+    members=[
+        Number(
+            "CCD_EXPOSURE_VALUE",
+            label="Duration (s)",
+            format="%5.2f",
+            min=0,
+            max=60,
+            step=0.1,
+            value=1,
+        )
+    ],
+)
 async def exposure(change):
     seconds = change["CCD_EXPOSURE_VALUE"]
     if seconds <= 0:

@@ -53,26 +53,59 @@ def open_motor():
     position["FOCUS_ABSOLUTE_POSITION"] = app.hw.motor.position
 
 
-@app.number("ABS_FOCUS_POSITION", label="Absolute Position", group="Main Control",
-            timeout=60,
-            members=[Number("FOCUS_ABSOLUTE_POSITION", label="Steps", format="%6.0f",
-                            min=0, max=MAX_POSITION, step=100, value=25_000)])
+@app.number(
+    "ABS_FOCUS_POSITION",
+    label="Absolute Position",
+    group="Main Control",
+    timeout=60,
+    members=[
+        Number(
+            "FOCUS_ABSOLUTE_POSITION",
+            label="Steps",
+            format="%6.0f",
+            min=0,
+            max=MAX_POSITION,
+            step=100,
+            value=25_000,
+        )
+    ],
+)
 async def position(change):
     await move_to(round(change["FOCUS_ABSOLUTE_POSITION"]))
     # returning normally: state Ok, and one last setNumberVector goes out
 
 
-@app.switch("FOCUS_MOTION", label="Direction", group="Main Control", rule="OneOfMany",
-            members=[Switch("FOCUS_INWARD", label="Focus In", value=True),
-                     Switch("FOCUS_OUTWARD", label="Focus Out")])
+@app.switch(
+    "FOCUS_MOTION",
+    label="Direction",
+    group="Main Control",
+    rule="OneOfMany",
+    members=[
+        Switch("FOCUS_INWARD", label="Focus In", value=True),
+        Switch("FOCUS_OUTWARD", label="Focus Out"),
+    ],
+)
 def direction(change):
     pass  # accepted as it is: the next relative move goes this way
 
 
-@app.number("REL_FOCUS_POSITION", label="Relative Position", group="Main Control",
-            timeout=60,
-            members=[Number("FOCUS_RELATIVE_POSITION", label="Steps", format="%6.0f",
-                            min=0, max=10_000, step=100, value=100)])
+@app.number(
+    "REL_FOCUS_POSITION",
+    label="Relative Position",
+    group="Main Control",
+    timeout=60,
+    members=[
+        Number(
+            "FOCUS_RELATIVE_POSITION",
+            label="Steps",
+            format="%6.0f",
+            min=0,
+            max=10_000,
+            step=100,
+            value=100,
+        )
+    ],
+)
 async def relative(change):
     if app.hw.motor.moving:
         raise Reject("the focuser is moving; wait for it or abort first")
@@ -84,8 +117,13 @@ async def relative(change):
     await move_to(target)
 
 
-@app.switch("FOCUS_ABORT_MOTION", label="Abort Motion", group="Main Control",
-            rule="AtMostOne", members=[Switch("ABORT", label="Abort")])
+@app.switch(
+    "FOCUS_ABORT_MOTION",
+    label="Abort Motion",
+    group="Main Control",
+    rule="AtMostOne",
+    members=[Switch("ABORT", label="Abort")],
+)
 def abort(change):
     if change["ABORT"]:
         app.hw.motor.abort_requested = app.hw.motor.moving

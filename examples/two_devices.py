@@ -26,13 +26,21 @@ app = App("Observatory", device="Dome")
 SHUTTER_SECONDS = 2.0  # how long the simulated shutter takes to open or close
 
 # ------------------------------------------------------------------ the dome
-shutter_state = app.text("SHUTTER_STATUS", label="Shutter", group="Main Control", perm="ro",
-                         members={"STATUS": "closed"})
+shutter_state = app.text(
+    "SHUTTER_STATUS", label="Shutter", group="Main Control", perm="ro", members={"STATUS": "closed"}
+)
 
 
-@app.switch("DOME_SHUTTER", label="Shutter", group="Main Control", timeout=10,
-            members=[Switch("SHUTTER_OPEN", label="Open"),
-                     Switch("SHUTTER_CLOSE", label="Close", value=True)])
+@app.switch(
+    "DOME_SHUTTER",
+    label="Shutter",
+    group="Main Control",
+    timeout=10,
+    members=[
+        Switch("SHUTTER_OPEN", label="Open"),
+        Switch("SHUTTER_CLOSE", label="Close", value=True),
+    ],
+)
 async def shutter(change):
     wanted = "open" if change["SHUTTER_OPEN"] else "closed"
     if shutter_state["STATUS"] == wanted:
@@ -51,8 +59,7 @@ async def shutter(change):
 roof = app.device("Roof Light")
 
 
-@roof.switch("LIGHT", label="Light", group="Main Control",
-             members={"ON": False, "OFF": True})
+@roof.switch("LIGHT", label="Light", group="Main Control", members={"ON": False, "OFF": True})
 def light(change):
     app.hw.roof_led.value = change["ON"]
 
@@ -72,14 +79,23 @@ def close_hardware():
 heater = DeviceTemplate()
 
 
-@heater.number("HEATER_POWER", label="Power", group="Main Control",
-               members=[Number("PERCENT", label="Power (%)", format="%3.0f", min=0, max=100)])
+@heater.number(
+    "HEATER_POWER",
+    label="Power",
+    group="Main Control",
+    members=[Number("PERCENT", label="Power (%)", format="%3.0f", min=0, max=100)],
+)
 def set_power(change):
     change.device.app.hw.heat[change.device.name] = change["PERCENT"]
 
 
-heater.number("HEATER_TEMPERATURE", label="Temperature", group="Status", perm="ro",
-              members=[Number("CELSIUS", label="Lens (C)", format="%5.1f", value=5)])
+heater.number(
+    "HEATER_TEMPERATURE",
+    label="Temperature",
+    group="Status",
+    perm="ro",
+    members=[Number("CELSIUS", label="Lens (C)", format="%5.1f", value=5)],
+)
 
 
 @heater.hardware(every=10.0)

@@ -40,35 +40,61 @@ class SimulatedSensor:
         self.temperature = min(45.0, max(-30.0, self.temperature + step(0, 0.3)))
         self.humidity = min(100.0, max(0.0, self.humidity + step(0, 1.5)))
         self.wind = min(40.0, max(0.0, self.wind + step(0, 0.8)))
-        return {"WEATHER_TEMPERATURE": self.temperature, "WEATHER_HUMIDITY": self.humidity,
-                "WEATHER_WIND_SPEED": self.wind}
+        return {
+            "WEATHER_TEMPERATURE": self.temperature,
+            "WEATHER_HUMIDITY": self.humidity,
+            "WEATHER_WIND_SPEED": self.wind,
+        }
 
 
 readings = app.number(
-    "WEATHER_PARAMETERS", label="Parameters", group="Status", perm="ro",
-    members=[Number("WEATHER_TEMPERATURE", label="Temperature (C)", format="%5.1f",
-                    min=-30, max=45, value=12),
-             Number("WEATHER_HUMIDITY", label="Humidity (%)", format="%5.1f",
-                    min=0, max=100, value=60),
-             Number("WEATHER_WIND_SPEED", label="Wind (m/s)", format="%5.1f",
-                    min=0, max=40, value=3)])
+    "WEATHER_PARAMETERS",
+    label="Parameters",
+    group="Status",
+    perm="ro",
+    members=[
+        Number(
+            "WEATHER_TEMPERATURE",
+            label="Temperature (C)",
+            format="%5.1f",
+            min=-30,
+            max=45,
+            value=12,
+        ),
+        Number("WEATHER_HUMIDITY", label="Humidity (%)", format="%5.1f", min=0, max=100, value=60),
+        Number("WEATHER_WIND_SPEED", label="Wind (m/s)", format="%5.1f", min=0, max=40, value=3),
+    ],
+)
 
 status = app.light(
-    "WEATHER_STATUS", label="Status", group="Status",
-    members=[Light("WEATHER_TEMPERATURE", label="Temperature"),
-             Light("WEATHER_HUMIDITY", label="Humidity"),
-             Light("WEATHER_WIND_SPEED", label="Wind")])
+    "WEATHER_STATUS",
+    label="Status",
+    group="Status",
+    members=[
+        Light("WEATHER_TEMPERATURE", label="Temperature"),
+        Light("WEATHER_HUMIDITY", label="Humidity"),
+        Light("WEATHER_WIND_SPEED", label="Wind"),
+    ],
+)
 
 
-@app.number("WEATHER_LIMITS", label="Limits", group="Limits",
-            members=[Number("TEMP_MIN", label="Lowest temperature (C)", format="%5.1f",
-                            min=-30, max=45, value=-10),
-                     Number("TEMP_MAX", label="Highest temperature (C)", format="%5.1f",
-                            min=-30, max=45, value=30),
-                     Number("HUMIDITY_MAX", label="Highest humidity (%)", format="%5.1f",
-                            min=0, max=100, value=85),
-                     Number("WIND_MAX", label="Highest wind (m/s)", format="%5.1f",
-                            min=0, max=40, value=10)])
+@app.number(
+    "WEATHER_LIMITS",
+    label="Limits",
+    group="Limits",
+    members=[
+        Number(
+            "TEMP_MIN", label="Lowest temperature (C)", format="%5.1f", min=-30, max=45, value=-10
+        ),
+        Number(
+            "TEMP_MAX", label="Highest temperature (C)", format="%5.1f", min=-30, max=45, value=30
+        ),
+        Number(
+            "HUMIDITY_MAX", label="Highest humidity (%)", format="%5.1f", min=0, max=100, value=85
+        ),
+        Number("WIND_MAX", label="Highest wind (m/s)", format="%5.1f", min=0, max=40, value=10),
+    ],
+)
 def limits(change):
     if change["TEMP_MIN"] >= change["TEMP_MAX"]:
         raise Reject("TEMP_MIN must be below TEMP_MAX")
@@ -105,12 +131,18 @@ def evaluate() -> None:
     """Set the lights from the readings and limits; send both; announce new alerts."""
     temperature = readings["WEATHER_TEMPERATURE"]
     lights = {
-        "WEATHER_TEMPERATURE": judge(temperature, limits["TEMP_MIN"], limits["TEMP_MAX"],
-                                     limits["TEMP_MAX"] - limits["TEMP_MIN"]),
-        "WEATHER_HUMIDITY": judge(readings["WEATHER_HUMIDITY"], None, limits["HUMIDITY_MAX"],
-                                  limits["HUMIDITY_MAX"]),
-        "WEATHER_WIND_SPEED": judge(readings["WEATHER_WIND_SPEED"], None, limits["WIND_MAX"],
-                                    limits["WIND_MAX"]),
+        "WEATHER_TEMPERATURE": judge(
+            temperature,
+            limits["TEMP_MIN"],
+            limits["TEMP_MAX"],
+            limits["TEMP_MAX"] - limits["TEMP_MIN"],
+        ),
+        "WEATHER_HUMIDITY": judge(
+            readings["WEATHER_HUMIDITY"], None, limits["HUMIDITY_MAX"], limits["HUMIDITY_MAX"]
+        ),
+        "WEATHER_WIND_SPEED": judge(
+            readings["WEATHER_WIND_SPEED"], None, limits["WIND_MAX"], limits["WIND_MAX"]
+        ),
     }
     for name, light in lights.items():
         status[name] = light

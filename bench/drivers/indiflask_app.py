@@ -21,8 +21,9 @@ BLOB_SIZE = int(os.environ.get("BENCH_BLOB_SIZE", str(16 * 2**20)))
 app = App("Bench", device="Bench", standard=False)
 
 
-@app.switch("FLOOD", label="Flood", group="Bench", rule="AtMostOne",
-            members=[Switch("GO", value=False)])
+@app.switch(
+    "FLOOD", label="Flood", group="Bench", rule="AtMostOne", members=[Switch("GO", value=False)]
+)
 def flood(change):
     """Send ``FLOOD_N`` updates of FLOODED as fast as possible (workload W1)."""
     for i in range(FLOOD_N):
@@ -31,8 +32,13 @@ def flood(change):
     return {"GO": False}
 
 
-flooded = app.number("FLOODED", label="Flooded", group="Bench", perm="ro",
-                     members=[Number("V", format="%g", value=0)])
+flooded = app.number(
+    "FLOODED",
+    label="Flooded",
+    group="Bench",
+    perm="ro",
+    members=[Number("V", format="%g", value=0)],
+)
 
 
 @app.number("ECHO", label="Echo", group="Bench", members=[Number("X", format="%g", value=0)])
@@ -40,8 +46,13 @@ def echo(change):
     """Accept the new value; indiflask answers with setNumberVector (workload W2)."""
 
 
-@app.switch("BLOB_GO", label="Send BLOBs", group="Bench", rule="AtMostOne",
-            members=[Switch("GO", value=False)])
+@app.switch(
+    "BLOB_GO",
+    label="Send BLOBs",
+    group="Bench",
+    rule="AtMostOne",
+    members=[Switch("GO", value=False)],
+)
 def blob_go(change):
     """Send ``BLOB_COUNT`` BLOBs of ``BLOB_SIZE`` random bytes (workload W3)."""
     payload = _payload()
@@ -54,8 +65,13 @@ def blob_go(change):
 image = app.blob("IMAGE", label="Image", group="Bench", members=[Blob("DATA")])
 
 for _p in range(50):
-    app.number(f"P{_p:02d}", label=f"P{_p:02d}", group="Storm", perm="ro",
-               members=[Number(m, format="%.3f", value=_p * 4 + i) for i, m in enumerate("ABCD")])
+    app.number(
+        f"P{_p:02d}",
+        label=f"P{_p:02d}",
+        group="Storm",
+        perm="ro",
+        members=[Number(m, format="%.3f", value=_p * 4 + i) for i, m in enumerate("ABCD")],
+    )
 
 
 @functools.cache

@@ -60,15 +60,27 @@ class BenchDriver(ipd.IPyDriver):
 
 def make_driver() -> BenchDriver:
     """Build the Bench device."""
-    def switch(name: str, label: str) -> ipd.SwitchVector:
-        return ipd.SwitchVector(name=name, label=label, group="Bench", perm="rw",
-                                rule="AtMostOne", state="Idle",
-                                switchmembers=[ipd.SwitchMember("GO", "GO", "Off")])
 
-    def number(name: str, perm: str, members: list[tuple[str, str, str]],
-               group: str = "Bench") -> ipd.NumberVector:
+    def switch(name: str, label: str) -> ipd.SwitchVector:
+        return ipd.SwitchVector(
+            name=name,
+            label=label,
+            group="Bench",
+            perm="rw",
+            rule="AtMostOne",
+            state="Idle",
+            switchmembers=[ipd.SwitchMember("GO", "GO", "Off")],
+        )
+
+    def number(
+        name: str, perm: str, members: list[tuple[str, str, str]], group: str = "Bench"
+    ) -> ipd.NumberVector:
         return ipd.NumberVector(
-            name=name, label=name.title(), group=group, perm=perm, state="Idle",
+            name=name,
+            label=name.title(),
+            group=group,
+            perm=perm,
+            state="Idle",
             numbermembers=[ipd.NumberMember(m, m, format=f, membervalue=v) for m, f, v in members],
         )
 
@@ -77,13 +89,24 @@ def make_driver() -> BenchDriver:
         number("FLOODED", "ro", [("V", "%g", "0")]),
         number("ECHO", "rw", [("X", "%g", "0")]),
         switch("BLOB_GO", "Send BLOBs"),
-        ipd.BLOBVector(name="IMAGE", label="Image", group="Bench", perm="ro", state="Idle",
-                       blobmembers=[ipd.BLOBMember("DATA", "DATA", blobformat=".bin")]),
+        ipd.BLOBVector(
+            name="IMAGE",
+            label="Image",
+            group="Bench",
+            perm="ro",
+            state="Idle",
+            blobmembers=[ipd.BLOBMember("DATA", "DATA", blobformat=".bin")],
+        ),
     ]
     for p in range(50):
-        props.append(number(f"P{p:02d}", "ro",
-                            [(m, "%.3f", str(p * 4 + i)) for i, m in enumerate("ABCD")],
-                            group="Storm"))
+        props.append(
+            number(
+                f"P{p:02d}",
+                "ro",
+                [(m, "%.3f", str(p * 4 + i)) for i, m in enumerate("ABCD")],
+                group="Storm",
+            )
+        )
     return BenchDriver(ipd.Device(DEVICE, properties=props), payload=b"")
 
 
@@ -91,8 +114,7 @@ def main() -> None:
     """Serve on 127.0.0.1:PORT with CONNECTIONS client slots."""
     port, slots = int(sys.argv[1]), int(sys.argv[2])
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    server = indipyserver.IPyServer(make_driver(), host="127.0.0.1", port=port,
-                                    maxconnections=10)
+    server = indipyserver.IPyServer(make_driver(), host="127.0.0.1", port=port, maxconnections=10)
     for _ in range(max(0, slots - 10)):
         server.con_id += 1
         server.connectionpool.append(_ClientConnection(server.con_id, server.xml_data_que))

@@ -170,8 +170,14 @@ class Impl:
         log = self.workdir / f"{self.name}-{port}.log"
         full_env = {**os.environ, **env, **extra}
         with open(log, "wb") as out:
-            proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdin=subprocess.DEVNULL,
-                                    stdout=out, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(
+                cmd,
+                cwd=ROOT,
+                env=full_env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         return Running(self.name, proc, port, log)
 
 
@@ -185,7 +191,11 @@ class Indiflask(Impl):
         try:
             out = subprocess.run(
                 [sys.executable, "-c", "import indiflask; print(indiflask.__version__)"],
-                cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
             )
             self.version = out.stdout.strip()
         except (subprocess.SubprocessError, OSError) as exc:
@@ -194,9 +204,19 @@ class Indiflask(Impl):
     def command(self, port: int, clients: int) -> tuple[list[str], dict[str, str]]:
         """``python -m indiflask run bench/drivers/indiflask_app.py``."""
         return [
-            sys.executable, "-m", "indiflask", "run", str(DRIVERS / "indiflask_app.py"),
-            "--port", str(port), "--max-connections", str(clients + 10),
-            "--max-queue", str(QUEUE_MIB), "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "indiflask",
+            "run",
+            str(DRIVERS / "indiflask_app.py"),
+            "--port",
+            str(port),
+            "--max-connections",
+            str(clients + 10),
+            "--max-queue",
+            str(QUEUE_MIB),
+            "--log-level",
+            "warning",
         ], {}
 
 
@@ -216,11 +236,27 @@ class Indiserver(Impl):
         self.driver = self.workdir / "bench_driver"
         self.shim = self.workdir / "loopback_bind.so"
         try:
-            subprocess.run([cc, "-O2", "-o", str(self.driver), str(DRIVERS / "bench_driver.c")],
-                           check=True, capture_output=True, timeout=120)
-            subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", str(self.shim),
-                            str(DRIVERS / "loopback_bind.c"), "-ldl"],
-                           check=True, capture_output=True, timeout=120)
+            subprocess.run(
+                [cc, "-O2", "-o", str(self.driver), str(DRIVERS / "bench_driver.c")],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+            subprocess.run(
+                [
+                    cc,
+                    "-O2",
+                    "-shared",
+                    "-fPIC",
+                    "-o",
+                    str(self.shim),
+                    str(DRIVERS / "loopback_bind.c"),
+                    "-ldl",
+                ],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
         except (subprocess.SubprocessError, OSError) as exc:
             self.unavailable = f"cannot compile the C driver or shim: {exc}"
             return
@@ -230,7 +266,15 @@ class Indiserver(Impl):
         """indiserver on 127.0.0.1:port with a unique ``-u`` socket name."""
         unix = f"indiflask-bench-{os.getpid()}-{port}"
         return [
-            self.server, "-p", str(port), "-u", unix, "-m", str(QUEUE_MIB), "-r", "0",
+            self.server,
+            "-p",
+            str(port),
+            "-u",
+            unix,
+            "-m",
+            str(QUEUE_MIB),
+            "-r",
+            "0",
             str(self.driver),
         ], {"LD_PRELOAD": str(self.shim)}
 
@@ -252,10 +296,18 @@ class Indipy(Impl):
             try:
                 if env.exists():
                     shutil.rmtree(env)
-                subprocess.run([sys.executable, "-m", "venv", str(env)], check=True,
-                               capture_output=True, timeout=300)
-                subprocess.run([str(self.python), "-m", "pip", "install", "-q", *INDIPY_PINS],
-                               check=True, capture_output=True, timeout=600)
+                subprocess.run(
+                    [sys.executable, "-m", "venv", str(env)],
+                    check=True,
+                    capture_output=True,
+                    timeout=300,
+                )
+                subprocess.run(
+                    [str(self.python), "-m", "pip", "install", "-q", *INDIPY_PINS],
+                    check=True,
+                    capture_output=True,
+                    timeout=600,
+                )
                 marker.touch()
             except (subprocess.SubprocessError, OSError) as exc:
                 self.unavailable = f"cannot install {' '.join(INDIPY_PINS)}: {exc}"
@@ -264,21 +316,25 @@ class Indipy(Impl):
 
     def command(self, port: int, clients: int) -> tuple[list[str], dict[str, str]]:
         """``indipy_bench.py PORT SLOTS``."""
-        return [str(self.python), str(DRIVERS / "indipy_bench.py"), str(port),
-                str(clients + 2)], {}
+        return [str(self.python), str(DRIVERS / "indipy_bench.py"), str(port), str(clients + 2)], {}
 
 
 def _deb_version(package: str) -> str:
     try:
-        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package],
-                             capture_output=True, text=True, timeout=30)
+        out = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Version}", package],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     except (OSError, subprocess.SubprocessError):
         return ""
     return f"{package} {out.stdout.strip()}" if out.returncode == 0 else ""
 
 
-def make_impls(names: list[str], workdir: Path | None = None, *,
-               install: bool = True) -> list[Impl]:
+def make_impls(
+    names: list[str], workdir: Path | None = None, *, install: bool = True
+) -> list[Impl]:
     """Prepared implementations, in the order given.
 
     :param workdir: where binaries and logs go (a new temporary directory by default).

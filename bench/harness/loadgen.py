@@ -20,10 +20,14 @@ from typing import Any
 #: Number vectors the Bench device defines (FLOODED, ECHO and P00..P49).
 DEF_NUMBERS = 52
 GET_PROPERTIES = b'<getProperties version="1.7"/>\n'
-FLOOD = (b'<newSwitchVector device="Bench" name="FLOOD">'
-         b'<oneSwitch name="GO">On</oneSwitch></newSwitchVector>\n')
-BLOB_GO = (b'<newSwitchVector device="Bench" name="BLOB_GO">'
-           b'<oneSwitch name="GO">On</oneSwitch></newSwitchVector>\n')
+FLOOD = (
+    b'<newSwitchVector device="Bench" name="FLOOD">'
+    b'<oneSwitch name="GO">On</oneSwitch></newSwitchVector>\n'
+)
+BLOB_GO = (
+    b'<newSwitchVector device="Bench" name="BLOB_GO">'
+    b'<oneSwitch name="GO">On</oneSwitch></newSwitchVector>\n'
+)
 ENABLE_BLOB = b'<enableBLOB device="Bench">Also</enableBLOB>\n'
 END_DEF_NUMBER = b"</defNumberVector>"
 END_SET_NUMBER = b"</setNumberVector>"
@@ -33,8 +37,10 @@ RECV = 1 << 18
 
 def echo(value: int) -> bytes:
     """A client's change of ECHO.X."""
-    return (b'<newNumberVector device="Bench" name="ECHO"><oneNumber name="X">%d'
-            b"</oneNumber></newNumberVector>\n" % value)
+    return (
+        b'<newNumberVector device="Bench" name="ECHO"><oneNumber name="X">%d'
+        b"</oneNumber></newNumberVector>\n" % value
+    )
 
 
 class Counter:
@@ -53,7 +59,7 @@ class Counter:
         """Count occurrences completed by ``data``; returns the running total."""
         window = self.tail + data if self.tail else data
         self.count += window.count(self.needle)
-        self.tail = window[-self.keep:]
+        self.tail = window[-self.keep :]
         return self.count
 
 
@@ -81,8 +87,9 @@ def wait_definitions(sock: socket.socket, counters: list[Counter], deadline: flo
             counter.feed(data)
 
 
-def flood_client(port: int, n: int, index: int, ready: Any, go: Any, results: Any,
-                 timeout: float, cap: float) -> None:
+def flood_client(
+    port: int, n: int, index: int, ready: Any, go: Any, results: Any, timeout: float, cap: float
+) -> None:
     """W1: wait for definitions, then count ``n`` FLOODED updates.
 
     Client 0 sends the trigger when ``go`` is set. Counting stops after ``n``
@@ -198,8 +205,17 @@ def blob_client(port: int, count: int, verify: bool, results: Any, timeout: floa
     results.put((t0, t_end, blobs.count, nbytes, sizes, error))
 
 
-def storm_worker(port: int, clients: int, fetch: bool, go: Any, done: Any, stop: Any,
-                 results: Any, timeout: float, pause: float = 0.0) -> None:
+def storm_worker(
+    port: int,
+    clients: int,
+    fetch: bool,
+    go: Any,
+    done: Any,
+    stop: Any,
+    results: Any,
+    timeout: float,
+    pause: float = 0.0,
+) -> None:
     """W4/W5: open ``clients`` connections from one process.
 
     With ``fetch`` each client sends getProperties and is done once every

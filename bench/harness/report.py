@@ -89,8 +89,10 @@ def rows(results: Results, impls: list[str]) -> tuple[list[str], list[list[str]]
         row = [metric, unit + (" (higher better)" if higher else " (lower better)")]
         row += [cell(results.get(i, {}).get(metric)) for i in impls]
         if OURS in impls:
-            row += [ratio(metric, results.get(OURS, {}).get(metric), results.get(p, {}).get(metric))
-                    for p in peers]
+            row += [
+                ratio(metric, results.get(OURS, {}).get(metric), results.get(p, {}).get(metric))
+                for p in peers
+            ]
         body.append(row)
     return header, body
 
@@ -119,8 +121,15 @@ def rst_table(header: list[str], body: list[list[str]]) -> str:
     return "\n".join(out)
 
 
-def rst_block(results: Results, impls: list[str], info: dict[str, str], runs: int,
-              versions: dict[str, str], command: str, notes: list[str]) -> str:
+def rst_block(
+    results: Results,
+    impls: list[str],
+    info: dict[str, str],
+    runs: int,
+    versions: dict[str, str],
+    command: str,
+    notes: list[str],
+) -> str:
     """The generated part of docs/performance.rst."""
     header, body = rows(results, impls)
     lines = [

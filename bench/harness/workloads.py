@@ -89,9 +89,20 @@ def w1_fanout(impl: Impl, sizes: Sizes) -> dict[str, float]:
         try:
             ready, results, go = _ctx.Queue(), _ctx.Queue(), _ctx.Event()
             procs = [
-                _ctx.Process(target=loadgen.flood_client, daemon=True, args=(
-                    running.port, sizes.flood_n, i, ready, go, results, sizes.timeout,
-                    sizes.flood_cap))
+                _ctx.Process(
+                    target=loadgen.flood_client,
+                    daemon=True,
+                    args=(
+                        running.port,
+                        sizes.flood_n,
+                        i,
+                        ready,
+                        go,
+                        results,
+                        sizes.timeout,
+                        sizes.flood_cap,
+                    ),
+                )
                 for i in range(k)
             ]
             for proc in procs:
@@ -124,8 +135,11 @@ def w2_roundtrip(impl: Impl, sizes: Sizes) -> dict[str, float]:
     running = _server(impl, sizes, 1)
     try:
         results = _ctx.Queue()
-        proc = _ctx.Process(target=loadgen.roundtrip_client, daemon=True, args=(
-            running.port, sizes.roundtrips, sizes.warmup, results, sizes.timeout))
+        proc = _ctx.Process(
+            target=loadgen.roundtrip_client,
+            daemon=True,
+            args=(running.port, sizes.roundtrips, sizes.warmup, results, sizes.timeout),
+        )
         proc.start()
         latencies, error = results.get(timeout=sizes.timeout + 10)
         _join([proc], 10)
@@ -143,8 +157,11 @@ def w3_blob(impl: Impl, sizes: Sizes) -> dict[str, float]:
     running = _server(impl, sizes, 1)
     try:
         results = _ctx.Queue()
-        proc = _ctx.Process(target=loadgen.blob_client, daemon=True, args=(
-            running.port, sizes.blob_count, sizes.verify, results, sizes.timeout))
+        proc = _ctx.Process(
+            target=loadgen.blob_client,
+            daemon=True,
+            args=(running.port, sizes.blob_count, sizes.verify, results, sizes.timeout),
+        )
         proc.start()
         t0, t_end, count, nbytes, decoded, error = results.get(timeout=sizes.timeout + 30)
         _join([proc], 10)
@@ -160,8 +177,13 @@ def w3_blob(impl: Impl, sizes: Sizes) -> dict[str, float]:
     return {"W3 BLOB": sizes.blob_count * sizes.blob_size / (t_end - t0) / 1e6}
 
 
-def _crowd(impl: Impl, sizes: Sizes, clients: int, fetch: bool,
-           measure: Callable[[Running, float], dict[str, float]]) -> dict[str, float]:
+def _crowd(
+    impl: Impl,
+    sizes: Sizes,
+    clients: int,
+    fetch: bool,
+    measure: Callable[[Running, float], dict[str, float]],
+) -> dict[str, float]:
     """Start ``clients`` connections at once from a few worker processes."""
     running = _server(impl, sizes, clients)
     workers = max(1, min(sizes.workers if fetch else 2, clients))
@@ -169,9 +191,21 @@ def _crowd(impl: Impl, sizes: Sizes, clients: int, fetch: bool,
     go, stop = _ctx.Event(), _ctx.Event()
     done, results = _ctx.Queue(), _ctx.Queue()
     procs = [
-        _ctx.Process(target=loadgen.storm_worker, daemon=True, args=(
-            running.port, share, fetch, go, done, stop, results, sizes.timeout,
-            0.0 if fetch else 0.005))
+        _ctx.Process(
+            target=loadgen.storm_worker,
+            daemon=True,
+            args=(
+                running.port,
+                share,
+                fetch,
+                go,
+                done,
+                stop,
+                results,
+                sizes.timeout,
+                0.0 if fetch else 0.005,
+            ),
+        )
         for share in shares
     ]
     try:
@@ -211,8 +245,10 @@ def _crowd(impl: Impl, sizes: Sizes, clients: int, fetch: bool,
 
 def w4_storm(impl: Impl, sizes: Sizes) -> dict[str, float]:
     """W4: clients connect at once and fetch every definition; seconds and server RSS."""
+
     def measure(running: Running, elapsed: float) -> dict[str, float]:
         return {"W4 storm": elapsed, "W4 RSS": running.rss() / 2**20}
+
     metrics = _crowd(impl, sizes, sizes.storm_clients, True, measure)
     return {k: v for k, v in metrics.items() if not k.startswith("_")}
 
@@ -223,9 +259,11 @@ def w5_idle(impl: Impl, sizes: Sizes) -> dict[str, float]:
     Divides by the connections the server holds, in case a few handshakes
     were still being retried (at most 5 %).
     """
+
     def measure(running: Running, elapsed: float) -> dict[str, float]:
         time.sleep(0.5)
         return {"_rss": running.rss()}
+
     metrics = _crowd(impl, sizes, sizes.idle_clients, False, measure)
     per_client = (metrics["_rss"] - metrics["_base_rss"]) / metrics["_held"] / 1024
     return {"W5 per client": per_client}
@@ -240,16 +278,18 @@ WORKLOADS: dict[str, Callable[[Impl, Sizes], dict[str, float]]] = {
     "W5": w5_idle,
 }
 
-METRICS.update({
-    "W1 K=1": ("msgs/s", True),
-    "W1 K=20": ("msgs/s", True),
-    "W2 p50": ("ms", False),
-    "W2 p99": ("ms", False),
-    "W3 BLOB": ("MB/s", True),
-    "W4 storm": ("s", False),
-    "W4 RSS": ("MiB", False),
-    "W5 per client": ("KiB", False),
-})
+METRICS.update(
+    {
+        "W1 K=1": ("msgs/s", True),
+        "W1 K=20": ("msgs/s", True),
+        "W2 p50": ("ms", False),
+        "W2 p99": ("ms", False),
+        "W3 BLOB": ("MB/s", True),
+        "W4 storm": ("s", False),
+        "W4 RSS": ("MiB", False),
+        "W5 per client": ("KiB", False),
+    }
+)
 
 
 def metric_info(name: str) -> tuple[str, bool]:

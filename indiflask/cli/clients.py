@@ -30,12 +30,25 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _server_options(f: _F) -> _F:
-    f = click.option("--port", "-p", default=7624, show_default=True,
-                     type=click.IntRange(1, 65535), envvar="INDIFLASK_PORT", show_envvar=True,
-                     help="The INDI server's TCP port.")(f)
-    f = click.option("--host", "-H", default="127.0.0.1", show_default=True,
-                     envvar="INDIFLASK_HOST", show_envvar=True,
-                     help="The INDI server's address (HOST:PORT also accepted).")(f)
+    f = click.option(
+        "--port",
+        "-p",
+        default=7624,
+        show_default=True,
+        type=click.IntRange(1, 65535),
+        envvar="INDIFLASK_PORT",
+        show_envvar=True,
+        help="The INDI server's TCP port.",
+    )(f)
+    f = click.option(
+        "--host",
+        "-H",
+        default="127.0.0.1",
+        show_default=True,
+        envvar="INDIFLASK_HOST",
+        show_envvar=True,
+        help="The INDI server's address (HOST:PORT also accepted).",
+    )(f)
     return f
 
 
@@ -54,18 +67,42 @@ def _err(text: str) -> None:
 @click.command("get")
 @click.argument("patterns", nargs=-1, metavar="[DEVICE.PROPERTY.MEMBER]...")
 @_server_options
-@click.option("--timeout", "-t", default=2.0, show_default=True, type=click.FloatRange(0),
-              help="Seconds to wait for more definitions (with wildcards) or for a match.")
-@click.option("-1", "just_value", is_flag=True,
-              help="Print just the value when there is one query without wildcards.")
+@click.option(
+    "--timeout",
+    "-t",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds to wait for more definitions (with wildcards) or for a match.",
+)
+@click.option(
+    "-1",
+    "just_value",
+    is_flag=True,
+    help="Print just the value when there is one query without wildcards.",
+)
 @click.option("--write-only", "-w", is_flag=True, help="Show write-only properties too.")
-@click.option("--blob-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Enable matching BLOBs and save them here as device.property.member.format.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print one JSON object of typed values instead of lines.")
-def get_command(patterns: tuple[str, ...], host: str, port: int, timeout: float,
-                just_value: bool, write_only: bool, blob_dir: Path | None,
-                as_json: bool) -> None:
+@click.option(
+    "--blob-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Enable matching BLOBs and save them here as device.property.member.format.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object of typed values instead of lines.",
+)
+def get_command(
+    patterns: tuple[str, ...],
+    host: str,
+    port: int,
+    timeout: float,
+    just_value: bool,
+    write_only: bool,
+    blob_dir: Path | None,
+    as_json: bool,
+) -> None:
     """Print property values as ``device.property.member=value`` lines, as indi_getprop does.
 
     Each part may be ``*`` or a glob; the member may be ``_LABEL``, ``_GROUP``,
@@ -80,9 +117,20 @@ def get_command(patterns: tuple[str, ...], host: str, port: int, timeout: float,
         raise click.UsageError(str(exc)) from None
     values: dict[str, Any] | None = {} if as_json else None
     emit = (lambda _line: None) if as_json else click.echo
-    status = asyncio.run(run_get(host, port, queries, emit, _err, timeout=timeout,
-                                 show_wo=write_only, just_value=just_value,
-                                 blob_dir=blob_dir, values=values))
+    status = asyncio.run(
+        run_get(
+            host,
+            port,
+            queries,
+            emit,
+            _err,
+            timeout=timeout,
+            show_wo=write_only,
+            just_value=just_value,
+            blob_dir=blob_dir,
+            values=values,
+        )
+    )
     if values is not None and status != 2:
         click.echo(json.dumps(values, indent=2, ensure_ascii=False))
     raise SystemExit(status)
@@ -91,16 +139,29 @@ def get_command(patterns: tuple[str, ...], host: str, port: int, timeout: float,
 @click.command("set")
 @click.argument("specs", nargs=-1, required=True, metavar="DEVICE.PROPERTY.MEMBER=VALUE...")
 @_server_options
-@click.option("--timeout", "-t", default=10.0, show_default=True, type=click.FloatRange(0),
-              help="Seconds to wait for each property's definition and for the answer.")
-@click.option("--wait", "wait", type=click.Choice(["answer", "done", "sent"]), default="answer",
-              show_default=True,
-              help="answer: the driver's next update; done: until it is no longer Busy; "
-                   "sent: do not wait (as indi_setprop).")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the properties after the answer, as a JSON list.")
-def set_command(specs: tuple[str, ...], host: str, port: int, timeout: float, wait: str,
-                as_json: bool) -> None:
+@click.option(
+    "--timeout",
+    "-t",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds to wait for each property's definition and for the answer.",
+)
+@click.option(
+    "--wait",
+    "wait",
+    type=click.Choice(["answer", "done", "sent"]),
+    default="answer",
+    show_default=True,
+    help="answer: the driver's next update; done: until it is no longer Busy; "
+    "sent: do not wait (as indi_setprop).",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the properties after the answer, as a JSON list."
+)
+def set_command(
+    specs: tuple[str, ...], host: str, port: int, timeout: float, wait: str, as_json: bool
+) -> None:
     """Change property values and wait for the driver's answer.
 
     Specs as indi_setprop: ``dev.prop.member=value``, ``dev.prop.m1;m2=v1;v2`` or
@@ -115,8 +176,9 @@ def set_command(specs: tuple[str, ...], host: str, port: int, timeout: float, wa
     except InvalidValue as exc:
         raise click.UsageError(str(exc)) from None
     results: list[dict[str, Any]] = []
-    status = asyncio.run(run_set(host, port, parsed, _err, timeout=timeout, wait=wait,
-                                 results=results))
+    status = asyncio.run(
+        run_set(host, port, parsed, _err, timeout=timeout, wait=wait, results=results)
+    )
     if as_json and status == 0:
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))
     raise SystemExit(status)
@@ -126,15 +188,34 @@ def set_command(specs: tuple[str, ...], host: str, port: int, timeout: float, wa
 @click.argument("pattern", required=False, default="*", metavar="[DEVICE[.PROPERTY]]")
 @_server_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line.")
-@click.option("--defs/--no-defs", default=True, show_default=True,
-              help="Also print definitions (the initial values).")
-@click.option("--blob-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Enable BLOBs of the watched devices and save them here.")
+@click.option(
+    "--defs/--no-defs",
+    default=True,
+    show_default=True,
+    help="Also print definitions (the initial values).",
+)
+@click.option(
+    "--blob-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Enable BLOBs of the watched devices and save them here.",
+)
 @click.option("--count", "-n", type=click.IntRange(1), help="Stop after this many lines.")
-@click.option("--timeout", "-t", type=click.FloatRange(0),
-              help="Stop after this many seconds without a change.")
-def watch_command(pattern: str, host: str, port: int, as_json: bool, defs: bool,
-                  blob_dir: Path | None, count: int | None, timeout: float | None) -> None:
+@click.option(
+    "--timeout",
+    "-t",
+    type=click.FloatRange(0),
+    help="Stop after this many seconds without a change.",
+)
+def watch_command(
+    pattern: str,
+    host: str,
+    port: int,
+    as_json: bool,
+    defs: bool,
+    blob_dir: Path | None,
+    count: int | None,
+    timeout: float | None,
+) -> None:
     """Print every change of a device (or of all devices) as it arrives.
 
     Reconnects when the link is lost. Stop with Ctrl-C, --count or --timeout.
@@ -167,8 +248,13 @@ def watch_command(pattern: str, host: str, port: int, as_json: bool, defs: bool,
                     update = await sub.get(timeout)
                 except TimeoutError:
                     return 0
-                if blob_dir is not None and update.kind == "def" and update.device \
-                        and wanted(update) and update.device not in enabled:
+                if (
+                    blob_dir is not None
+                    and update.kind == "def"
+                    and update.device
+                    and wanted(update)
+                    and update.device not in enabled
+                ):
                     enabled.add(update.device)
                     await client.enable_blob(update.device, "Also")
                 if not wanted(update) or (update.kind == "def" and not defs):
@@ -189,8 +275,13 @@ def watch_command(pattern: str, host: str, port: int, as_json: bool, defs: bool,
 
 @click.command("term")
 @_server_options
-@click.option("--blob-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("."), show_default=True, help="Folder for downloaded BLOBs.")
+@click.option(
+    "--blob-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder for downloaded BLOBs.",
+)
 def term_command(host: str, port: int, blob_dir: Path) -> None:
     """Open the terminal UI: browse devices and properties, change values, see messages."""
     host, port = _address(host, port)

@@ -119,8 +119,9 @@ class BlockingClient(Mapping[str, RemoteDevice]):
     ) -> RemoteProperty:
         """Send a change and wait for the answer (see :meth:`Client.set`)."""
         return self._call(
-            self.client.set(device, name, values, wait=wait, check=check, timeout=timeout,
-                            **members)
+            self.client.set(
+                device, name, values, wait=wait, check=check, timeout=timeout, **members
+            )
         )
 
     def enable_blob(

@@ -322,8 +322,9 @@ class Client(Mapping[str, RemoteDevice]):
         :raises TimeoutError: when it is not defined within ``timeout`` seconds.
         """
         try:
-            await self.wait_until(lambda: self.mirror.get_property(device, name) is not None,
-                                  timeout)
+            await self.wait_until(
+                lambda: self.mirror.get_property(device, name) is not None, timeout
+            )
         except TimeoutError:
             raise TimeoutError(f"{device}.{name} was not defined within {timeout} s") from None
         prop = self.mirror.get_property(device, name)

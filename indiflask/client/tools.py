@@ -48,8 +48,12 @@ _GLOB = frozenset("*?[")
 
 #: Pseudo-members and the definition attribute each reports.
 KEYWORDS = {
-    "_LABEL": "label", "_GROUP": "group", "_STATE": "state",
-    "_PERM": "perm", "_TO": "timeout", "_TS": "timestamp",
+    "_LABEL": "label",
+    "_GROUP": "group",
+    "_STATE": "state",
+    "_PERM": "perm",
+    "_TO": "timeout",
+    "_TS": "timestamp",
 }
 
 
@@ -171,8 +175,10 @@ def getprop_lines(
                     text = update.wire.get(member.name)
                     if text is None:
                         text = update.property.wire_text(member.name) if update.property else ""
-                    prefix = "" if onematch and just_value else (
-                        f"{event.device}.{event.name}.{member.name}="
+                    prefix = (
+                        ""
+                        if onematch and just_value
+                        else (f"{event.device}.{event.name}.{member.name}=")
                     )
                     lines.append(prefix + text)
                     if onematch:
@@ -207,8 +213,13 @@ async def run_get(
     :param error: called with each error line.
     :param values: when given, filled with ``"dev.prop.member": typed value``.
     """
-    client = Client(host, port, device=_one_device([q.device for q in queries]),
-                    reconnect=False, blob_dir=blob_dir)
+    client = Client(
+        host,
+        port,
+        device=_one_device([q.device for q in queries]),
+        reconnect=False,
+        blob_dir=blob_dir,
+    )
     sub = client.updates()
     try:
         await client.connect()
@@ -226,8 +237,9 @@ async def run_get(
             if update.kind == "disconnected":
                 error(f"INDI server {host}:{port} disconnected")
                 return 2
-            lines, matched, blobs = getprop_lines(update, queries, show_wo=show_wo,
-                                                  just_value=just_value)
+            lines, matched, blobs = getprop_lines(
+                update, queries, show_wo=show_wo, just_value=just_value
+            )
             for line in lines:
                 emit(line)
             if values is not None and update.kind == "def":

@@ -85,15 +85,27 @@ class Update:
         timestamp = getattr(event, "timestamp", None)
         if isinstance(event, ev.DefVector):
             values = {m.name: getattr(m, "value", None) for m in event.members}
-            return cls("def", device, name, prop, event.state, message, timestamp, values,
-                       paths, event, texts)
+            return cls(
+                "def",
+                device,
+                name,
+                prop,
+                event.state,
+                message,
+                timestamp,
+                values,
+                paths,
+                event,
+                texts,
+            )
         if isinstance(event, ev.SetVector):
             values = dict(event.values)
             if isinstance(event, ev.SetBLOBVector):
                 values = {k: _blob_bytes(v) for k, v in event.values.items()}
             state = prop.state if prop is not None else event.state
-            return cls("set", device, name, prop, state, message, timestamp, values, paths, event,
-                       texts)
+            return cls(
+                "set", device, name, prop, state, message, timestamp, values, paths, event, texts
+            )
         if isinstance(event, ev.DelProperty):
             return cls("del", device, name, None, None, message, timestamp, {}, paths, event)
         return cls("message", device, None, None, None, message, timestamp, {}, paths, event)
@@ -174,9 +186,13 @@ def update_to_dict(update: Update) -> dict[str, Any]:
         else:
             values[member] = value
     data: dict[str, Any] = {
-        "kind": update.kind, "device": update.device, "name": update.name,
+        "kind": update.kind,
+        "device": update.device,
+        "name": update.name,
         "state": update.state.value if update.state else None,
-        "timestamp": update.timestamp, "message": update.message, "values": values,
+        "timestamp": update.timestamp,
+        "message": update.message,
+        "values": values,
     }
     if update.paths:
         data["paths"] = [str(p) for p in update.paths]

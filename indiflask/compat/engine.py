@@ -103,8 +103,11 @@ class CompatDriver:
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("driver %s: %s failed; the driver keeps running",
-                          self.name, getattr(coro, "__qualname__", "a task"))
+            log.exception(
+                "driver %s: %s failed; the driver keeps running",
+                self.name,
+                getattr(coro, "__qualname__", "a task"),
+            )
 
     def request_stop(self) -> None:
         """Called by ``driver.shutdown()``: nothing more is handled."""
@@ -154,8 +157,9 @@ class CompatDriver:
         elif isinstance(event, ev.PingRequest):
             self._send(ev.PingReply(uid=event.uid))
         elif isinstance(event, ev.Invalid):
-            log.warning("driver %s: invalid %s ignored: %s",
-                        self.name, event.element_tag, event.reason)
+            log.warning(
+                "driver %s: invalid %s ignored: %s", self.name, event.element_tag, event.reason
+            )
 
     def _send(self, event: ev.Event) -> None:
         if self._emit is not None:
@@ -174,8 +178,9 @@ class CompatDriver:
                     try:
                         self._send(vector._definition(stamp, ""))
                     except (TypeError, ValueError) as exc:
-                        log.error("driver %s: cannot define %s.%s: %s",
-                                  self.name, devicename, name, exc)
+                        log.error(
+                            "driver %s: cannot define %s.%s: %s", self.name, devicename, name, exc
+                        )
                     vector.changed = False
                 else:
                     assert self._queue is not None
@@ -190,19 +195,27 @@ class CompatDriver:
             return
         unknown = [m for m in event.values if m not in vector.data]
         if unknown or not event.values:
-            log.error("driver %s: %s ignored: unknown member(s) %s",
-                      self.name, type(event).__name__, ", ".join(unknown) or "(none sent)")
+            log.error(
+                "driver %s: %s ignored: unknown member(s) %s",
+                self.name,
+                type(event).__name__,
+                ", ".join(unknown) or "(none sent)",
+            )
             return
         if vector.perm == "ro":
             text = f"{where} is read-only; the change was ignored"
             log.info("driver %s: %s", self.name, text)
-            self._send(ev.Message(device=event.device, timestamp=timestamp_string(),
-                                  message=text))
+            self._send(ev.Message(device=event.device, timestamp=timestamp_string(), message=text))
             return
         cls = NEW_CLASSES.get(type(event))
         if cls is None or vector._set_cls.kind != event.kind:
-            log.error("driver %s: %s does not match %s %s",
-                      self.name, type(event).__name__, vector.vectortype, where)
+            log.error(
+                "driver %s: %s does not match %s %s",
+                self.name,
+                type(event).__name__,
+                vector.vectortype,
+                where,
+            )
             return
         assert self._queue is not None
         self._queue.put_nowait(("rx", cls(vector, event)))
@@ -224,8 +237,11 @@ class CompatDriver:
                         timing[1] = time.monotonic()
                     await driver.snoopevent(item)
             except Exception:
-                log.exception("driver %s: %s raised; the driver keeps running",
-                              self.name, "rxevent" if kind == "rx" else "snoopevent")
+                log.exception(
+                    "driver %s: %s raised; the driver keeps running",
+                    self.name,
+                    "rxevent" if kind == "rx" else "snoopevent",
+                )
 
     async def _monitor_snoops(self) -> None:
         driver = self.driver

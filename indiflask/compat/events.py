@@ -250,7 +250,11 @@ class _DefVector(_Values):
             label = member.label or member.name
             if isinstance(member, ev.DefNumber):
                 self.memberlabels[member.name] = (
-                    label, member.format, _text(member.min), _text(member.max), _text(member.step)
+                    label,
+                    member.format,
+                    _text(member.min),
+                    _text(member.max),
+                    _text(member.step),
                 )
             else:
                 self.memberlabels[member.name] = label

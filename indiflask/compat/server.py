@@ -55,7 +55,10 @@ class IPyServer:
     """
 
     def __init__(
-        self, *drivers: IPyDriver, host: str = "localhost", port: int = 7624,
+        self,
+        *drivers: IPyDriver,
+        host: str = "localhost",
+        port: int = 7624,
         maxconnections: int = 5,
     ) -> None:
         if maxconnections < 1:
@@ -78,8 +81,11 @@ class IPyServer:
         self._voice = _ServerVoice()
         #: The indiflask server doing the work.
         self.server = Server(
-            *(d.local_driver() for d in self.drivers), self._voice,
-            host=host, port=port, max_connections=maxconnections,
+            *(d.local_driver() for d in self.drivers),
+            self._voice,
+            host=host,
+            port=port,
+            max_connections=maxconnections,
         )
         #: Set when :meth:`asyncrun` has finished.
         self.stopped = asyncio.Event()

@@ -179,16 +179,26 @@ class PropertyVector(UserDict[str, Any]):
             return False
         return bool(self.device.enable)
 
-    def _prepare(self, what: str, message: str, timestamp: datetime | None,
-                 timeout: object, state: str | None) -> str | None:
+    def _prepare(
+        self,
+        what: str,
+        message: str,
+        timestamp: datetime | None,
+        timeout: object,
+        state: str | None,
+    ) -> str | None:
         """Apply the common arguments; return the timestamp text, or None to abort."""
         if timeout is not None:
             self.timeout = timeout
         self.message = message
         if state:
             if state not in _STATES:
-                log.error("%s %s not sent: state must be None or one of %s",
-                          what, self.name, ", ".join(_STATES))
+                log.error(
+                    "%s %s not sent: state must be None or one of %s",
+                    what,
+                    self.name,
+                    ", ".join(_STATES),
+                )
                 return None
             self.state = state
         stamp = timestamp_string(timestamp)
@@ -236,8 +246,13 @@ class PropertyVector(UserDict[str, Any]):
     def _ordered(self, members: list[PropertyMember]) -> list[PropertyMember]:
         return members
 
-    async def send_defVector(self, message: str = "", timestamp: datetime | None = None,
-                             timeout: object = None, state: str | None = None) -> None:
+    async def send_defVector(
+        self,
+        message: str = "",
+        timestamp: datetime | None = None,
+        timeout: object = None,
+        state: str | None = None,
+    ) -> None:
         """Send the vector's definition (``def*Vector``) with its current values.
 
         :param message: a message for the client.
@@ -256,9 +271,14 @@ class PropertyVector(UserDict[str, Any]):
         self._emit(event)
         self.changed = False
 
-    async def send_setVectorMembers(self, message: str = "", timestamp: datetime | None = None,
-                                    timeout: object = None, state: str | None = None,
-                                    members: list[str] | tuple[str, ...] = ()) -> None:
+    async def send_setVectorMembers(
+        self,
+        message: str = "",
+        timestamp: datetime | None = None,
+        timeout: object = None,
+        state: str | None = None,
+        members: list[str] | tuple[str, ...] = (),
+    ) -> None:
         """Send ``set*Vector`` carrying only the members named in ``members``.
 
         An empty ``members`` sends the vector with no members (e.g. a state change).
@@ -280,9 +300,14 @@ class PropertyVector(UserDict[str, Any]):
         self._emit(self._update(stamp, message, values))
         self.changed = False
 
-    async def send_setVector(self, message: str = "", timestamp: datetime | None = None,
-                             timeout: object = None, state: str | None = None,
-                             allvalues: bool = True) -> None:
+    async def send_setVector(
+        self,
+        message: str = "",
+        timestamp: datetime | None = None,
+        timeout: object = None,
+        state: str | None = None,
+        allvalues: bool = True,
+    ) -> None:
         """Send ``set*Vector`` with the members' values.
 
         :param allvalues: True sends every member; False only those changed since
@@ -311,8 +336,14 @@ class PropertyVector(UserDict[str, Any]):
         self.message = message
         driver = self.driver
         if driver is not None and not driver.stop:
-            self._emit(ev.DelProperty(device=self.devicename or "", name=self.name,
-                                      timestamp=stamp, message=message or None))
+            self._emit(
+                ev.DelProperty(
+                    device=self.devicename or "",
+                    name=self.name,
+                    timestamp=stamp,
+                    message=message or None,
+                )
+            )
         self.enable = False
         self.changed = True
         for member in self.data.values():

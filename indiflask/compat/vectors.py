@@ -36,8 +36,16 @@ class SwitchVector(PropertyVector):
     _set_cls = ev.SetSwitchVector
     _member_cls = SwitchMember
 
-    def __init__(self, name: str, label: str, group: str, perm: str, rule: str, state: str,
-                 switchmembers: list[SwitchMember]) -> None:
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        group: str,
+        perm: str,
+        rule: str,
+        state: str,
+        switchmembers: list[SwitchMember],
+    ) -> None:
         super().__init__(name, label, group, state)
         self.perm = perm
         self.rule = rule
@@ -71,8 +79,9 @@ class LightVector(PropertyVector):
     _has_perm = False
     _member_cls = LightMember
 
-    def __init__(self, name: str, label: str, group: str, state: str,
-                 lightmembers: list[LightMember]) -> None:
+    def __init__(
+        self, name: str, label: str, group: str, state: str, lightmembers: list[LightMember]
+    ) -> None:
         super().__init__(name, label, group, state)
         self._add_members(lightmembers)
 
@@ -93,8 +102,15 @@ class TextVector(PropertyVector):
     _set_cls = ev.SetTextVector
     _member_cls = TextMember
 
-    def __init__(self, name: str, label: str, group: str, perm: str, state: str,
-                 textmembers: list[TextMember]) -> None:
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        group: str,
+        perm: str,
+        state: str,
+        textmembers: list[TextMember],
+    ) -> None:
         super().__init__(name, label, group, state)
         self.perm = perm
         self._add_members(textmembers)
@@ -107,8 +123,15 @@ class NumberVector(PropertyVector):
     _set_cls = ev.SetNumberVector
     _member_cls = NumberMember
 
-    def __init__(self, name: str, label: str, group: str, perm: str, state: str,
-                 numbermembers: list[NumberMember]) -> None:
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        group: str,
+        perm: str,
+        state: str,
+        numbermembers: list[NumberMember],
+    ) -> None:
         super().__init__(name, label, group, state)
         self.perm = perm
         self._add_members(numbermembers)
@@ -130,8 +153,15 @@ class BLOBVector(PropertyVector):
     _set_cls = ev.SetBLOBVector
     _member_cls = BLOBMember
 
-    def __init__(self, name: str, label: str, group: str, perm: str, state: str,
-                 blobmembers: list[BLOBMember]) -> None:
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        group: str,
+        perm: str,
+        state: str,
+        blobmembers: list[BLOBMember],
+    ) -> None:
         super().__init__(name, label, group, state)
         self.perm = perm
         self._add_members(blobmembers)

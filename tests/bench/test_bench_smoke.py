@@ -27,15 +27,28 @@ pytestmark = pytest.mark.slow
 def test_harness_measures_every_workload(tmp_path: Path) -> None:
     lines: list[str] = []
     results, versions, failures = run_all(
-        list(NAMES), ["W1", "W2", "W3", "W4", "W5"], SMOKE, 1, log=lines.append,
-        install=False, workdir=tmp_path,
+        list(NAMES),
+        ["W1", "W2", "W3", "W4", "W5"],
+        SMOKE,
+        1,
+        log=lines.append,
+        install=False,
+        workdir=tmp_path,
     )
     assert "indiflask" in versions, failures
     ran = [name for name in NAMES if name in versions]
     measured = {k: v for k, v in failures.items() if k.split()[0] in ran}
     assert not measured, "\n".join(lines)
-    expected = {"W1 K=1", "W1 K=3", "W2 p50", "W2 p99", "W3 BLOB", "W4 storm", "W4 RSS",
-                "W5 per client"}
+    expected = {
+        "W1 K=1",
+        "W1 K=3",
+        "W2 p50",
+        "W2 p99",
+        "W3 BLOB",
+        "W4 storm",
+        "W4 RSS",
+        "W5 per client",
+    }
     for name in ran:
         got = results[name]
         assert set(got) == expected, (name, got)

@@ -42,9 +42,21 @@ def led_server() -> Iterator[int]:
         if name.startswith("INDIFLASK_"):
             del env[name]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "indiflask", "run", str(ROOT / "examples" / "led.py"),
-         "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "indiflask",
+            "run",
+            str(ROOT / "examples" / "led.py"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         _wait_port(port, proc)

@@ -44,7 +44,7 @@ def test_refusals_and_checks(led_server: int) -> None:
             await c.wait_for("led", "EXPOSURE", timeout=5)
             with pytest.raises(ChangeRefused, match="dark slide"):
                 await c.set("led", "EXPOSURE", SECONDS=900, check=True)
-            prop = await c.set("led", "EXPOSURE", SECONDS=900)   # no check: no raise
+            prop = await c.set("led", "EXPOSURE", SECONDS=900)  # no check: no raise
             assert prop.state is State.ALERT
             with pytest.raises(InvalidValue, match="outside"):
                 await c.set("led", "EXPOSURE", SECONDS=5000)

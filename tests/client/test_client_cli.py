@@ -17,8 +17,10 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_get_lines(led_server: int) -> None:
     code, out, _ = run("get", "-p", str(led_server), "led.LED.*")
     assert code == 0
-    assert out.splitlines() == ["led.LED.ON=Off", "led.LED.OFF=On"] or \
-        out.splitlines() == ["led.LED.ON=On", "led.LED.OFF=Off"]
+    assert out.splitlines() == ["led.LED.ON=Off", "led.LED.OFF=On"] or out.splitlines() == [
+        "led.LED.ON=On",
+        "led.LED.OFF=Off",
+    ]
 
 
 def test_get_attributes_and_just_value(led_server: int) -> None:

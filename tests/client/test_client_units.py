@@ -14,18 +14,23 @@ from indiflask.core.remote import Mirror
 from indiflask.errors import InvalidValue
 from indiflask.protocol import events as ev
 
-DEF = (b'<defNumberVector device="Mount" name="EQ" state="Ok" perm="rw" timeout="60">'
-       b'<defNumber name="RA" format="%010.6m" min="0" max="24" step="0">\n5.5034076071965198906\n'
-       b'</defNumber><defNumber name="DEC" format="%g" min="-90" max="90" step="0">12:30'
-       b"</defNumber></defNumberVector>\n")
+DEF = (
+    b'<defNumberVector device="Mount" name="EQ" state="Ok" perm="rw" timeout="60">'
+    b'<defNumber name="RA" format="%010.6m" min="0" max="24" step="0">\n5.5034076071965198906\n'
+    b'</defNumber><defNumber name="DEC" format="%g" min="-90" max="90" step="0">12:30'
+    b"</defNumber></defNumberVector>\n"
+)
 
 
-@pytest.mark.parametrize(("spec", "expected"), [
-    ("a.b.c=1", ("a", "b", {"c": "1"})),
-    ("Tel Sim.EQ.RA;DEC=5.5;20", ("Tel Sim", "EQ", {"RA": "5.5", "DEC": "20"})),
-    ("d.p.RA=5;DEC=-20:30", ("d", "p", {"RA": "5", "DEC": "-20:30"})),
-    ("d.p.T=a=b", ("d", "p", {"T": "a=b"})),
-])
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("a.b.c=1", ("a", "b", {"c": "1"})),
+        ("Tel Sim.EQ.RA;DEC=5.5;20", ("Tel Sim", "EQ", {"RA": "5.5", "DEC": "20"})),
+        ("d.p.RA=5;DEC=-20:30", ("d", "p", {"RA": "5", "DEC": "-20:30"})),
+        ("d.p.T=a=b", ("d", "p", {"T": "a=b"})),
+    ],
+)
 def test_parse_assignment(spec: str, expected: object) -> None:
     assert parse_assignment(spec) == expected
 
@@ -68,14 +73,20 @@ def test_build_change_checks() -> None:
     change = build_change(prop, {"RA": "12:30:00"})
     assert isinstance(change, ev.NewNumberVector)
     assert dict(change.values) == {"RA": 12.5}
-    for bad, why in [({"RA": 25}, "outside"), ({"RA": "x"}, "RA"), ({"RA": True}, "not a number"),
-                     ({}, "at least one"), ({"ALT": 1}, "no member")]:
+    for bad, why in [
+        ({"RA": 25}, "outside"),
+        ({"RA": "x"}, "RA"),
+        ({"RA": True}, "not a number"),
+        ({}, "at least one"),
+        ({"ALT": 1}, "no member"),
+    ]:
         with pytest.raises(InvalidValue, match=why):
             build_change(prop, bad)
 
 
 def test_reconnects_after_loss() -> None:
     """A server that drops the link: the client comes back and is redefined in place."""
+
     async def main() -> None:
         connections = 0
 

@@ -88,8 +88,9 @@ class RawClient:
             await self.writer.wait_closed()
 
 
-def is_(cls: type[ev.Event], device: str | None = None, name: str | None = None,
-        **attrs: Any) -> Callable[[ev.Event], bool]:
+def is_(
+    cls: type[ev.Event], device: str | None = None, name: str | None = None, **attrs: Any
+) -> Callable[[ev.Event], bool]:
     """A matcher for :meth:`RawClient.expect`."""
 
     def match(event: ev.Event) -> bool:

@@ -39,8 +39,10 @@ def test_thermostat_hardware_loop_and_number_writes() -> None:
             for _ in range(3):
                 # allvalues=False: a tick with no change sends the vector without members
                 s = await client.expect(
-                    lambda e: is_(ev.SetNumberVector, "thermostat", "temperaturevector")(e)
-                    and "temperature" in e.values  # type: ignore[attr-defined]
+                    lambda e: (
+                        is_(ev.SetNumberVector, "thermostat", "temperaturevector")(e)
+                        and "temperature" in e.values
+                    )  # type: ignore[attr-defined]
                 )
                 temps.append(s.values["temperature"])
             assert 15 < temps[0] < temps[1] < temps[2] <= 25

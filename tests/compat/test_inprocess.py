@@ -27,11 +27,23 @@ class Recorder(ipd.IPyDriver):
 
 
 def make() -> Recorder:
-    switches = ipd.SwitchVector("sw", "Switches", "G", "rw", "OneOfMany", "Idle",
-                                [ipd.SwitchMember("a", membervalue="On"), ipd.SwitchMember("b")])
-    numbers = ipd.NumberVector("num", "Numbers", "G", "rw", "Ok",
-                               [ipd.NumberMember("x", format="%5.2f", min=0, max=10,
-                                                 membervalue="2.5")])
+    switches = ipd.SwitchVector(
+        "sw",
+        "Switches",
+        "G",
+        "rw",
+        "OneOfMany",
+        "Idle",
+        [ipd.SwitchMember("a", membervalue="On"), ipd.SwitchMember("b")],
+    )
+    numbers = ipd.NumberVector(
+        "num",
+        "Numbers",
+        "G",
+        "rw",
+        "Ok",
+        [ipd.NumberMember("x", format="%5.2f", min=0, max=10, membervalue="2.5")],
+    )
     texts = ipd.TextVector("txt", "Texts", "G", "ro", "Idle", [ipd.TextMember("t", "T", "hi")])
     lights = ipd.LightVector("lit", "Lights", "G", "Idle", [ipd.LightMember("l")])
     blobs = ipd.BLOBVector("blb", "Blobs", "G", "rw", "Idle", [ipd.BLOBMember("f")])
@@ -57,8 +69,13 @@ def test_definitions_follow_indipydriver_arguments() -> None:
         local, out = await started(driver)
         local.feed(ev.GetProperties())
         kinds = [type(e).__name__ for e in out]
-        assert kinds == ["DefSwitchVector", "DefNumberVector", "DefTextVector",
-                         "DefLightVector", "DefBLOBVector"]
+        assert kinds == [
+            "DefSwitchVector",
+            "DefNumberVector",
+            "DefTextVector",
+            "DefLightVector",
+            "DefBLOBVector",
+        ]
         sw, num, txt = out[0], out[1], out[2]
         assert isinstance(sw, ev.DefSwitchVector) and sw.rule == "OneOfMany"
         assert [(m.name, m.value) for m in sw.members] == [("a", True), ("b", False)]
@@ -84,8 +101,11 @@ def test_new_values_reach_rxevent_as_text_and_nothing_is_applied() -> None:
         local, out = await started(driver)
         local.feed(ev.NewSwitchVector(device="dev", name="sw", values={"b": True}))
         local.feed(ev.NewNumberVector(device="dev", name="num", values={"x": 99.0}))
-        local.feed(ev.NewBLOBVector(device="dev", name="blb",
-                                    values={"f": BlobValue.from_bytes(b"abc", ".bin")}))
+        local.feed(
+            ev.NewBLOBVector(
+                device="dev", name="blb", values={"f": BlobValue.from_bytes(b"abc", ".bin")}
+            )
+        )
         await settle()
         sw, num, blob = driver.driverdata["rx"]
         assert isinstance(sw, ipd.newSwitchVector) and dict(sw) == {"b": "On"}
@@ -134,7 +154,12 @@ def test_send_methods() -> None:
         s = out[-1]
         assert isinstance(s, ev.SetNumberVector)
         assert (s.values, s.state, s.message, s.timestamp, s.timeout) == (
-            {"x": 7.0}, State.BUSY, "hello", "2024-05-06T07:08:09", 3.0)
+            {"x": 7.0},
+            State.BUSY,
+            "hello",
+            "2024-05-06T07:08:09",
+            3.0,
+        )
         # allvalues=False with nothing changed and state not Ok: nothing is sent
         n = len(out)
         await vec.send_setVector(allvalues=False)
@@ -232,8 +257,9 @@ def test_snooping_filters_and_converts() -> None:
     async def main() -> None:
         driver = make()
         local, out = await started(driver)
-        numbers = ev.SetNumberVector(device="mount", name="RADEC", state=State.OK,
-                                     values={"RA": 12.5})
+        numbers = ev.SetNumberVector(
+            device="mount", name="RADEC", state=State.OK, values={"RA": 12.5}
+        )
         local.feed(numbers)
         await settle()
         assert driver.driverdata["snoop"] == []  # not snooping yet
@@ -241,14 +267,20 @@ def test_snooping_filters_and_converts() -> None:
         assert isinstance(out[-2], ev.GetProperties) and out[-2].device == "mount"
         assert isinstance(out[-1], ev.EnableBLOB)
         local.feed(numbers)
-        local.feed(ev.DefSwitchVector(device="mount", name="RADEC",
-                                      members=(ev.DefSwitch(name="P", label="Park"),)))
+        local.feed(
+            ev.DefSwitchVector(
+                device="mount", name="RADEC", members=(ev.DefSwitch(name="P", label="Park"),)
+            )
+        )
         local.feed(ev.DelProperty(device="mount", name="RADEC", message="bye"))
         local.feed(ev.SetNumberVector(device="mount", name="OTHER", values={"Y": 1.0}))
         await settle()
         got = driver.driverdata["snoop"]
-        assert [type(e).__name__ for e in got] == ["setNumberVector", "defSwitchVector",
-                                                    "delProperty"]
+        assert [type(e).__name__ for e in got] == [
+            "setNumberVector",
+            "defSwitchVector",
+            "delProperty",
+        ]
         assert got[0]["RA"] == "12.5" and got[0].getfloatvalue("RA") == 12.5
         assert got[0].state == "Ok"
         assert got[1]["P"] == "Off" and got[1].memberlabels == {"P": "Park"}

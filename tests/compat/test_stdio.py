@@ -29,7 +29,9 @@ def test_led_driver_on_stdio() -> None:
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", SCRIPT, str(EXAMPLES)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     out, err = proc.communicate(stdin, timeout=20)
     assert proc.returncode == 0, err.decode()

@@ -24,8 +24,13 @@ TEL, CCD = "Telescope Simulator", "CCD Simulator"
 
 
 def ours(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "indiflask", *args], capture_output=True,
-                          text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "indiflask", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def by_device(out: str) -> dict[str, list[str]]:
