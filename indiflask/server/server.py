@@ -204,7 +204,18 @@ class Server:
 
     def on_event(self, link: int, event: Event) -> None:
         """Route one event that arrived on ``link``."""
-        self.dispatch(self.router.receive(link, event))
+        deliveries = self.router.receive(link, event)
+        if len(deliveries) == 1 and not self._dispatching:  # the common case, inline
+            self._dispatching = True
+            try:
+                self._deliver(*deliveries[0])
+                pending = self._pending
+                while pending:
+                    self._deliver(*pending.popleft())
+            finally:
+                self._dispatching = False
+        elif deliveries:
+            self.dispatch(deliveries)
 
     def dispatch(self, deliveries: Deliveries) -> None:
         """Send the router's deliveries, serialising each event once.

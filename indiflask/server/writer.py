@@ -1,8 +1,10 @@
 """Batched, budgeted writing of pre-serialised messages to one transport.
 
 Every outgoing event is serialised once by the dispatcher; a :class:`BatchWriter`
-collects the shared ``bytes`` objects for its link and hands them to the
-transport in one ``write`` per event-loop iteration. Before queuing, it asks a
+writes the first message of each event-loop iteration at once (an answer to a
+client is not delayed) and collects the ones after it, handing them to the
+transport in one ``write`` at the end of the iteration (or as soon as 64 KiB
+have gathered). Before queuing, it asks a
 :class:`~indiflask.core.blobpolicy.QueueBudget` about the bytes already waiting
 (ours plus the transport's buffer): stream BLOBs are dropped past the stream
 limit, and past the queue limit the link is cut, with a log line saying so.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
@@ -24,12 +27,14 @@ log = logging.getLogger("indiflask.server")
 #: A batch this large is written at once instead of at the end of the loop turn,
 #: so that a burst from a driver reaches the network while the driver goes on.
 _FLUSH_AT = 64 * 2**10
+#: Large messages are handed to the transport in slices of this size.
+_SLICE = 2**20
 
 
 class WriteTarget(Protocol):
     """The part of an asyncio transport a :class:`BatchWriter` uses."""
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         """Queue bytes for sending."""
 
     def get_write_buffer_size(self) -> int:
@@ -40,7 +45,15 @@ class WriteTarget(Protocol):
 
 
 class BatchWriter:
-    """Queue shared message bytes for one link and flush them once per loop turn.
+    """Queue shared message bytes for one link and write them in batches.
+
+    The first message of an event-loop turn is written at once; later ones are
+    queued and written together at the end of the turn, or as soon as 64 KiB
+    have gathered. While the transport says its buffer is full
+    (:meth:`pause`/:meth:`resume`, wired to the protocol's flow-control
+    callbacks), messages wait here, where queuing costs nothing per byte. Large
+    messages (BLOBs) are handed over in 1 MiB slices as the transport drains,
+    so the transport never holds (and re-copies) more than about one slice.
 
     :param target: the transport to write to.
     :param name: the link's name, for log lines.
@@ -50,12 +63,14 @@ class BatchWriter:
     """
 
     __slots__ = (
+        "_base",
         "_budget",
-        "_chunks",
         "_closed",
         "_loop",
         "_on_overflow",
+        "_paused",
         "_pending",
+        "_queue",
         "_scheduled",
         "_target",
         "dropped",
@@ -73,9 +88,11 @@ class BatchWriter:
         self.name = name
         self._budget = budget
         self._on_overflow = on_overflow
-        self._chunks: list[bytes] = []
+        self._queue: deque[bytes | memoryview] = deque()
         self._pending = 0
+        self._base = 0
         self._scheduled = False
+        self._paused = False
         self._closed = False
         self._loop = asyncio.get_running_loop()
         #: Stream BLOB messages dropped for this link so far.
@@ -83,28 +100,42 @@ class BatchWriter:
 
     @property
     def queued(self) -> int:
-        """Bytes waiting for this link: our batch plus the transport's buffer."""
+        """Bytes waiting for this link: our queue plus the transport's buffer."""
         return self._pending + self._target.get_write_buffer_size()
 
-    def send(self, data: bytes, *, stream: bool = False) -> None:
-        """Queue one serialised message (``stream``: a stream-type BLOB)."""
+    def send(self, data: bytes, event: object = None, *, stream: bool = False) -> None:
+        """Queue one serialised message (``stream``: a stream-type BLOB).
+
+        ``event`` is accepted and ignored, so this method can serve directly as
+        a client link's ``send``.
+        """
         if self._closed:
             return
         size = len(data)
-        queued = self._pending + self._target.get_write_buffer_size()
+        if self._scheduled:  # the transport buffer is as this turn's last write left it
+            queued = self._base + self._pending
+        else:
+            queued = self._pending + self._target.get_write_buffer_size()
         budget = self._budget
         if stream or queued + size > budget.max_queue:
             verdict = budget.verdict(queued, size, stream=stream)
         else:
             verdict = QueueVerdict.SEND  # the common case, decided without a call
         if verdict is QueueVerdict.SEND:
-            self._chunks.append(data)
-            self._pending += size
-            if self._pending >= _FLUSH_AT:
-                self._flush()  # a long burst: let the kernel start sending now
-            elif not self._scheduled:
+            if not self._scheduled:
                 self._scheduled = True
-                self._loop.call_soon(self._flush)
+                self._loop.call_soon(self._end_turn)
+                if not self._queue and not self._paused and size <= _SLICE:
+                    # the first message of this turn goes out at once (low latency)
+                    target = self._target
+                    if not target.is_closing():
+                        target.write(data)
+                    self._base = target.get_write_buffer_size()
+                    return
+            self._queue.append(data)
+            self._pending += size
+            if self._pending >= _FLUSH_AT and not self._paused:
+                self._pump()  # a long burst: let the kernel start sending now
         elif verdict is QueueVerdict.DROP:
             self.dropped += 1
             if self.dropped == 1 or self.dropped % 100 == 0:
@@ -124,17 +155,44 @@ class BatchWriter:
             )
             self._on_overflow()
 
-    def _flush(self) -> None:
+    def pause(self) -> None:
+        """The transport's buffer is full: keep messages here until :meth:`resume`."""
+        self._paused = True
+
+    def resume(self) -> None:
+        """The transport has drained: hand it what is queued."""
+        self._paused = False
+        self._pump()
+
+    def _end_turn(self) -> None:
         self._scheduled = False
-        if self._closed or not self._chunks:
+        self._pump()
+
+    def _pump(self) -> None:
+        target = self._target
+        if self._closed or target.is_closing():
             return
-        chunks, self._chunks, self._pending = self._chunks, [], 0
-        if self._target.is_closing():
-            return
-        self._target.write(chunks[0] if len(chunks) == 1 else b"".join(chunks))
+        queue = self._queue
+        while queue and not self._paused:
+            first = queue.popleft()
+            if len(first) > _SLICE:
+                view = memoryview(first)
+                queue.appendleft(view[_SLICE:])
+                self._pending -= _SLICE
+                target.write(view[:_SLICE])
+                continue
+            batch = [first]
+            total = len(first)
+            while queue and total + len(queue[0]) <= _SLICE:
+                item = queue.popleft()
+                batch.append(item)
+                total += len(item)
+            self._pending -= total
+            target.write(batch[0] if len(batch) == 1 else b"".join(batch))
+        self._base = target.get_write_buffer_size()
 
     def close(self) -> None:
         """Stop writing and release what is queued here."""
         self._closed = True
-        self._chunks = []
+        self._queue.clear()
         self._pending = 0
