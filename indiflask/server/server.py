@@ -24,7 +24,7 @@ from ..core.blobpolicy import QueueBudget
 from ..core.links import LinkKind, LocalDriver
 from ..core.router import Deliveries, Router
 from ..errors import LocalProtocolError, SetupError
-from ..protocol.events import Event, SetBLOBVector
+from ..protocol.events import DefVector, Event, SetBLOBVector
 from .client_link import ClientLink
 from .exdriver import ExDriver
 from .remote import RemoteLink
@@ -36,6 +36,8 @@ __all__ = ["Server"]
 #: Pending handshakes the kernel keeps for us: a storm of clients connecting at
 #: once (a whole observatory's GUIs after a restart) is not made to retry.
 _LISTEN_BACKLOG = 1024
+#: Encoded definitions kept for new clients (each holds its event alive).
+_MAX_ENCODED_DEFINITIONS = 8192
 
 log = logging.getLogger("indiflask.server")
 
@@ -126,6 +128,7 @@ class Server:
         self._clients: dict[int, ClientLink] = {}
         self._pending: deque[tuple[Event, list[int]]] = deque()
         self._dispatching = False
+        self._definition_bytes: dict[int, tuple[DefVector, bytes]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -248,12 +251,28 @@ class Server:
                 continue
             if not sink.takes_events and not data:
                 try:
-                    data = encode(event)
+                    data = (
+                        self._encode_definition(event)
+                        if isinstance(event, DefVector)
+                        else (encode(event))
+                    )
                 except LocalProtocolError as exc:
                     log.error("cannot send %s: %s", type(event).__name__, exc)
                     return
                 stream = type(event) is SetBLOBVector and is_stream_blob(event)
             sink.send(data, event, stream=stream)
+
+    def _encode_definition(self, event: DefVector) -> bytes:
+        """Encode a definition once for every client that asks (the router's cache
+        hands out the same object until the property changes)."""
+        known = self._definition_bytes.get(id(event))
+        if known is not None and known[0] is event:
+            return known[1]
+        data = encode(event)
+        if len(self._definition_bytes) >= _MAX_ENCODED_DEFINITIONS:
+            self._definition_bytes.clear()
+        self._definition_bytes[id(event)] = (event, data)
+        return data
 
     def attach_client(self, client: ClientLink) -> int:
         """Register a connected client; returns its link id."""
