@@ -208,34 +208,24 @@ class Server:
     def on_event(self, link: int, event: Event) -> None:
         """Route one event that arrived on ``link``."""
         deliveries = self.router.receive(link, event)
-        if len(deliveries) == 1 and not self._dispatching:  # the common case, inline
-            self._dispatching = True
-            try:
-                self._deliver(*deliveries[0])
-                pending = self._pending
-                while pending:
-                    self._deliver(*pending.popleft())
-            finally:
-                self._dispatching = False
-        elif deliveries:
+        if deliveries:
             self.dispatch(deliveries)
 
     def dispatch(self, deliveries: Deliveries) -> None:
         """Send the router's deliveries, serialising each event once.
 
-        Re-entrant calls (an app answering inside ``feed``) are queued behind
-        the current batch, so every link sees events in routing order.
+        Events are delivered in routing order. A delivery that makes an app
+        emit more events (its handler runs inside ``feed``) queues them behind
+        what was routed before them; when nothing was, they go out at once, so
+        a handler that sends thousands of updates streams them to the clients
+        while it runs instead of holding them all until it returns.
         """
-        if not deliveries:
-            return
+        pending = self._pending
+        pending.extend(deliveries)
         if self._dispatching:
-            self._pending.extend(deliveries)
             return
         self._dispatching = True
         try:
-            for event, links in deliveries:
-                self._deliver(event, links)
-            pending = self._pending
             while pending:
                 self._deliver(*pending.popleft())
         finally:
@@ -245,17 +235,28 @@ class Server:
         sinks = self._sinks
         data = b""
         stream = False
+        last = links[-1] if links else None
         for link in links:
             sink = sinks.get(link)
             if sink is None:
                 continue
-            if not sink.takes_events and not data:
+            if sink.takes_events:
+                if link == last and not self._pending:
+                    # nothing routed earlier waits: what the app emits now may go at once
+                    self._dispatching = False
+                    try:
+                        sink.send(data, event, stream=False)
+                    finally:
+                        self._dispatching = True
+                else:
+                    sink.send(data, event, stream=False)
+                continue
+            if not data:
                 try:
-                    data = (
-                        self._encode_definition(event)
-                        if isinstance(event, DefVector)
-                        else (encode(event))
-                    )
+                    if isinstance(event, DefVector):
+                        data = self._encode_definition(event)
+                    else:
+                        data = encode(event)
                 except LocalProtocolError as exc:
                     log.error("cannot send %s: %s", type(event).__name__, exc)
                     return
