@@ -12,7 +12,6 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, cast
 
-from ..errors import RemoteProtocolError
 from ..protocol.events import Event
 from .wire import Reader
 from .writer import BatchWriter
@@ -72,17 +71,9 @@ class ClientLink(asyncio.Protocol):
         """Cut bytes into events and hand them to the router."""
         if not self.link:
             return
-        try:
-            events = self._reader.feed(data)
-        except RemoteProtocolError as exc:
-            log.warning("%s: malformed input (%s), disconnecting", self.name, exc)
-            self.abort()
-            return
-        deliver = self._server.on_event
-        for event in events:
-            deliver(self.link, event)
-        if self._reader.error is not None and self.link:
-            log.warning("%s: malformed input (%s), disconnecting", self.name, self._reader.error)
+        error = self._reader.deliver(data, self.link, self._server.on_event)
+        if error is not None and self.link:
+            log.warning("%s: malformed input (%s), disconnecting", self.name, error)
             self.abort()
 
     def pause_writing(self) -> None:

@@ -17,7 +17,6 @@ import os
 from typing import TYPE_CHECKING
 
 from ..core.links import LinkKind
-from ..errors import RemoteProtocolError
 from ..protocol.events import Event
 from .wire import Reader
 from .writer import BatchWriter
@@ -111,16 +110,10 @@ class ExDriver:
                 data = await proc.stdout.read(1 << 16)
                 if not data:
                     break
-                try:
-                    events = parser.feed(data)
-                except RemoteProtocolError as exc:
-                    log.error("%s: malformed output (%s), killing it", self.name, exc)
+                error = parser.deliver(data, self.link, server.on_event)
+                if error is not None:
+                    log.error("%s: malformed output (%s), killing it", self.name, error)
                     proc.kill()
-                    break
-                for event in events:
-                    server.on_event(self.link, event)
-                if parser.error is not None:
-                    log.error("%s: malformed input (%s)", self.name, parser.error)
                     break
         finally:
             self._writer.close()

@@ -17,7 +17,6 @@ import logging
 from typing import TYPE_CHECKING
 
 from ..core.links import LinkKind
-from ..errors import RemoteProtocolError
 from ..protocol.events import Event
 from .wire import Reader
 from .writer import BatchWriter
@@ -100,15 +99,9 @@ class RemoteLink:
                     break
                 if not data:
                     break
-                try:
-                    events = parser.feed(data)
-                except RemoteProtocolError as exc:
-                    log.error("%s: malformed input (%s), reconnecting", self.name, exc)
-                    break
-                for event in events:
-                    server.on_event(self.link, event)
-                if parser.error is not None:
-                    log.error("%s: malformed input (%s)", self.name, parser.error)
+                error = parser.deliver(data, self.link, server.on_event)
+                if error is not None:
+                    log.error("%s: malformed input (%s), reconnecting", self.name, error)
                     break
         finally:
             self._writer.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..errors import RemoteProtocolError
 from ..protocol.codec_write import encode
 from ..protocol.events import Event, SetBLOBVector
@@ -37,6 +39,22 @@ class Reader:
         :raises indiflask.errors.RemoteProtocolError: on malformed or oversized input.
         """
         return self._reader.feed(data)
+
+    def deliver(
+        self, data: bytes, link: int, on_event: Callable[[int, Event], None]
+    ) -> RemoteProtocolError | None:
+        """Feed ``data`` and hand every completed event to ``on_event(link, event)``.
+
+        :returns: the input error, if the stream broke (events completed before
+            the malformed bytes are delivered first); ``None`` while it is fine.
+        """
+        try:
+            events = self._reader.feed(data)
+        except RemoteProtocolError as exc:
+            return exc
+        for event in events:
+            on_event(link, event)
+        return self._reader.error
 
     @property
     def error(self) -> RemoteProtocolError | None:
