@@ -9,6 +9,8 @@ has ``on_connect``/``on_disconnect`` hooks.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from .core.members import Switch, Text
@@ -90,11 +92,9 @@ def add_connection(device: Device) -> Property | None:
     return device.add_property(prop, first=True)
 
 
-def _run_hooks(hooks: list) -> object:  # type: ignore[type-arg]
+def _run_hooks(hooks: list[Callable[[], object]]) -> object:
     """Call each hook; gather awaitables into one coroutine if any hook is async."""
-    import inspect
-
-    pending = []
+    pending: list[Awaitable[object]] = []
     for hook in hooks:
         result = hook()
         if inspect.isawaitable(result):

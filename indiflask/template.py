@@ -23,6 +23,7 @@ Handlers reach their own device through ``change.device``.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -104,7 +105,7 @@ class DeviceTemplate:
             members = decl.options.get("members")
             options = dict(decl.options)
             if isinstance(members, list):
-                options["members"] = [_copy_member(m) for m in members]
+                options["members"] = [copy.copy(m) for m in members]
             prop = getattr(device, decl.method)(decl.name, **options)
             if decl.handler is not None:
                 prop(decl.handler)
@@ -113,9 +114,3 @@ class DeviceTemplate:
                 raise SetupError(f"hardware every= must be positive, not {every!r}")
             app.hardware_jobs.append(HardwareJob(func, every, device))
         return device
-
-
-def _copy_member(member: Any) -> Any:
-    import copy
-
-    return copy.copy(member)

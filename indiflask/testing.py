@@ -181,11 +181,9 @@ class TestClient(Mapping[str, RemoteDevice]):
 
     # ------------------------------------------------------------ plumbing
     def _from_driver(self, event: ev.Event) -> None:
-        if isinstance(event, ev.SetVector) and (
-            (event.device, event.name) not in self._device_side.defined
-        ):
-            return  # an update before the client asked for the property: nothing to send
-        data = self._device_side.send(event)
+        data = self._device_side.send_update(event)
+        if not data:
+            return  # an update before the client asked for the property
         self.transcript.append(("in", data))
         self._client_side.receive_data(data)
         for received in self._client_side.events():

@@ -223,6 +223,17 @@ class Connection:
                 self._snooped.add(event.device)
         return data
 
+    def send_update(self, event: ev.Event) -> bytes:
+        """Like :meth:`send`, but an update of a property never defined on this link is skipped.
+
+        A driver may update a property before its peer has asked for it (a
+        hardware job's first tick at start, say); there is nothing to send then,
+        and ``b""`` is returned instead of raising.
+        """
+        if isinstance(event, ev.SetVector) and (event.device, event.name) not in self._defined:
+            return b""
+        return self.send(event)
+
     def _check(self, event: ev.Event) -> None:
         cls = type(event)
         if cls not in self._sendable and not any(k in self._sendable for k in cls.__mro__):

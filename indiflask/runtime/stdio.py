@@ -147,14 +147,13 @@ async def serve_stdio(
             loop.add_signal_handler(signum, stop.set)
 
     def emit(event: ev.Event) -> None:
-        if isinstance(event, ev.SetVector) and (event.device, event.name) not in conn.defined:
-            return  # an update before the server asked for the property: nothing to send
         try:
-            data = conn.send(event)
+            data = conn.send_update(event)
         except LocalProtocolError as exc:
             log.error("%s: cannot send %s: %s", driver.name, type(event).__name__, exc)
             return
-        out.write(data)
+        if data:
+            out.write(data)
 
     await driver.start(emit)
     chunks = await _read_chunks(input_fd)

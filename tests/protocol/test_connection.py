@@ -244,3 +244,11 @@ def test_our_phase() -> None:
 
 def test_role_accepts_its_value() -> None:
     assert Connection("device").role is Role.DEVICE  # type: ignore[arg-type]
+
+
+def test_send_update_skips_updates_of_undefined_properties() -> None:
+    conn = Connection(Role.DEVICE)
+    update = ev.SetNumberVector(device="d", name="p", values={"x": 1.0})
+    assert conn.send_update(update) == b""
+    conn.send(ev.DefNumberVector(device="d", name="p", members=(ev.DefNumber(name="x"),)))
+    assert b"<setNumberVector" in conn.send_update(update)
