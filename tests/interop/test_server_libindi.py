@@ -131,7 +131,21 @@ def test_app_snoops_libindi_device_through_our_server(ours: type) -> None:
     server = Server(app, port=0)
     server.add_exdriver("indi_simulator_telescope")
     srv: ServerThread = ours(server)  # type: ignore[operator]
+    # indi_setprop can exit 0 without sending when it connects while the driver is
+    # still starting; wait until the simulator has defined its CONNECTION first.
+    deadline = time.monotonic() + 15
+    while tool(
+        "indi_getprop", "-p", str(srv.port), "-t", "1", f"{TELESCOPE}.CONNECTION.CONNECT"
+    ).returncode:
+        assert time.monotonic() < deadline, "the telescope simulator never defined CONNECTION"
+        time.sleep(0.2)
     r = tool("indi_setprop", "-p", str(srv.port), "-t", "10", f"{TELESCOPE}.CONNECTION.CONNECT=On")
+    assert r.returncode == 0, r.stderr
+    # A parked mount (the simulator keeps its park state between runs) sends no
+    # position updates: unpark it, so it tracks and reports its coordinates.
+    r = tool(
+        "indi_setprop", "-p", str(srv.port), "-t", "10", f"{TELESCOPE}.TELESCOPE_PARK.UNPARK=On"
+    )
     assert r.returncode == 0, r.stderr
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -139,5 +153,6 @@ def test_app_snoops_libindi_device_through_our_server(ours: type) -> None:
         if any(isinstance(e, SetNumberVector) and e.name == "EQUATORIAL_EOD_COORD" for e in fed):
             break
         time.sleep(0.1)
-    assert any(isinstance(e, DefVector) and e.device == TELESCOPE for e in fed)
+    seen = [(type(e).__name__, getattr(e, "device", None), getattr(e, "name", None)) for e in fed]
+    assert any(isinstance(e, DefVector) and e.device == TELESCOPE for e in fed), seen[:12]
     assert any(isinstance(e, SetNumberVector) and e.name == "EQUATORIAL_EOD_COORD" for e in fed)
