@@ -1,7 +1,7 @@
 """Hand-run benchmark: BLOB encode and decode throughput in MB/s.
 
-Encodes 16 MiB of random bytes with :meth:`indiflask.blobs.BlobValue.from_bytes`
-and decodes them again through :attr:`~indiflask.blobs.BlobValue.data`, for a
+Encodes 16 MiB of random bytes with :meth:`indiflask.protocol.blobs.BlobValue.from_bytes`
+and decodes them again through :attr:`~indiflask.protocol.blobs.BlobValue.data`, for a
 one-line payload and a libindi-style payload wrapped at 72 columns, and prints
 the best of several runs as a small table, with the bare C decoder as the
 ceiling for comparison. The target is at least 300 MB/s
@@ -19,7 +19,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from indiflask.blobs import BlobValue
+from indiflask.protocol.blobs import BlobValue
 
 TARGET_MB_S = 300.0
 

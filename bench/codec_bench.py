@@ -2,7 +2,7 @@
 
 Prints events parsed and serialized per second for small ``setNumberVector``
 messages, lxml's own time for the same bytes (the 2x comparison), and MB/s for
-BLOB base64 encode/decode through :mod:`indiflask.blobs`. Each figure is the
+BLOB base64 encode/decode through :mod:`indiflask.protocol.blobs`. Each figure is the
 best of several rounds, because shared machines are noisy.
 """
 
@@ -15,13 +15,13 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from indiflask.blobs import BlobValue, decode_base64, encode_base64
 from indiflask.protocol import events as ev
+from indiflask.protocol.blobs import BlobValue, decode_base64, encode_base64
 from indiflask.protocol.codec import encode, parse_element
 from indiflask.protocol.connection import Connection, Role
 from indiflask.protocol.framer import Framer
 from indiflask.protocol.reader import EventReader
-from indiflask.values import State
+from indiflask.protocol.values import State
 
 EVENT = ev.SetNumberVector(
     device="Telescope Simulator",

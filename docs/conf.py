@@ -28,7 +28,7 @@ html_title = "indiflask"
 
 # Docstring examples (pulled in by autodoc) use the names of their own module.
 doctest_global_setup = """
-from indiflask.blobs import *
-from indiflask.numbers import *
-from indiflask.values import *
+from indiflask.protocol.blobs import *
+from indiflask.protocol.numbers import *
+from indiflask.protocol.values import *
 """

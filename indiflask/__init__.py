@@ -11,9 +11,12 @@
 
 from __future__ import annotations
 
-from .app import App
 from .core.members import Blob, Light, Number, Switch, Text
-from .device import Device
+from .driver.app import App
+from .driver.device import Device
+from .driver.property import Change, Property
+from .driver.snooping import SnoopEvent
+from .driver.template import DeviceTemplate
 from .errors import (
     IndiflaskError,
     InvalidValue,
@@ -23,11 +26,8 @@ from .errors import (
     RemoteProtocolError,
     SetupError,
 )
-from .property import Change, Property
+from .protocol.values import BlobMode, Perm, Rule, State
 from .server import Server
-from .snooping import SnoopEvent
-from .template import DeviceTemplate
-from .values import BlobMode, Perm, Rule, State
 
 __version__ = "0.1.0"
 

@@ -4,7 +4,7 @@
 fake clock. Every change travels the same path as over TCP: the client's event
 is serialized to INDI XML, parsed by a device-side connection, checked by the
 driver core and handed to the handler; the driver's answers travel back as XML
-into a :class:`~indiflask.core.remote.Mirror`. So codec problems show up in unit
+into a :class:`~indiflask.core.mirror.Mirror`. So codec problems show up in unit
 tests too, and every test is deterministic::
 
     def test_led(monkeypatch):
@@ -23,15 +23,15 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .core.remote import Mirror, RemoteDevice, RemoteProperty
+from .core.mirror import Mirror, RemoteDevice, RemoteProperty
 from .errors import InvalidValue
-from .numbers import parse_number
 from .protocol import events as ev
 from .protocol.connection import Connection, Role
-from .values import BlobMode, to_bool
+from .protocol.numbers import parse_number
+from .protocol.values import BlobMode, to_bool
 
 if TYPE_CHECKING:
-    from .app import App
+    from .driver.app import App
     from .runtime.engine import AppDriver
 
 __all__ = ["TestClient"]
@@ -218,7 +218,7 @@ class TestClient(Mapping[str, RemoteDevice]):
 
 
 def _new_vector(prop: RemoteProperty, sent: Mapping[str, Any]) -> ev.NewVector:
-    from .blobs import BlobValue
+    from .protocol.blobs import BlobValue
 
     common = {"device": prop.device, "name": prop.name}
     if prop.kind == "Switch":

@@ -17,7 +17,7 @@ from types import ModuleType
 
 import click
 
-from ..app import App
+from ..driver.app import App
 
 __all__ = ["NoAppError", "find_app", "load_module"]
 

@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from ..app import App
+from ..driver.app import App
 from .discovery import find_app
 
 __all__ = ["describe_command", "run_command", "setup_logging", "shim_command"]

@@ -21,7 +21,7 @@ Without asyncio (scripts, notebooks)::
 
 from __future__ import annotations
 
-from ..core.remote import Mirror, RemoteDevice, RemoteProperty
+from ..core.mirror import Mirror, RemoteDevice, RemoteProperty
 from .blocking import BlockingClient
 from .client import ChangeRefused, Client, Subscription
 from .updates import Update

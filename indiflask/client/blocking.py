@@ -24,8 +24,8 @@ from collections.abc import Coroutine, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..core.remote import Mirror, RemoteDevice, RemoteProperty
-from ..values import BlobMode, State
+from ..core.mirror import Mirror, RemoteDevice, RemoteProperty
+from ..protocol.values import BlobMode, State
 from .client import Client, Subscription
 from .updates import Update
 

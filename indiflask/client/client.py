@@ -12,7 +12,7 @@
 
 Lifecycle: :meth:`Client.connect` opens the link and sends
 ``getProperties version="1.7"``; a reader task applies every element to
-:attr:`Client.mirror` (a :class:`~indiflask.core.remote.Mirror`) and wakes
+:attr:`Client.mirror` (a :class:`~indiflask.core.mirror.Mirror`) and wakes
 waiters and :meth:`Client.updates` iterators. When the link is lost and
 ``reconnect`` is on, the client retries with exponential backoff (0.25 s
 doubling to ``max_backoff``), then asks for the properties again and repeats
@@ -31,11 +31,11 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..blobs import BlobValue
-from ..core.remote import Mirror, RemoteDevice, RemoteProperty
+from ..core.mirror import Mirror, RemoteDevice, RemoteProperty
 from ..errors import IndiflaskError, InvalidValue, ProtocolError
 from ..protocol import events as ev
-from ..values import BlobMode, State
+from ..protocol.blobs import BlobValue
+from ..protocol.values import BlobMode, State
 from .updates import Update, blob_filename
 from .wire import Wire, build_change
 
@@ -106,7 +106,7 @@ class Client(Mapping[str, RemoteDevice]):
     :param connect_timeout: seconds allowed to open the TCP connection.
 
     The client is a mapping of device name to
-    :class:`~indiflask.core.remote.RemoteDevice`: ``client["led"]["LED"]["ON"]``.
+    :class:`~indiflask.core.mirror.RemoteDevice`: ``client["led"]["LED"]["ON"]``.
     """
 
     def __init__(

@@ -31,7 +31,7 @@ from typing import Any
 
 from ..errors import InvalidValue
 from ..protocol import events as ev
-from ..values import State
+from ..protocol.values import State
 from .client import ChangeRefused, Client
 from .updates import Update
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..blobs import BlobValue
-from ..core.remote import RemoteProperty
+from ..core.mirror import RemoteProperty
 from ..protocol import events as ev
-from ..values import State
+from ..protocol.blobs import BlobValue
+from ..protocol.values import State
 
 __all__ = ["Update", "blob_filename", "format_update", "update_to_dict"]
 
@@ -164,7 +164,7 @@ def format_update(update: Update) -> str:
 def _formatted(prop: RemoteProperty, member: str, value: Any) -> str:
     decl = prop.members[member]
     if isinstance(decl, ev.DefNumber) and isinstance(value, float):
-        from ..numbers import format_number
+        from ..protocol.numbers import format_number
 
         try:
             return format_number(value, decl.format)

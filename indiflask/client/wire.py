@@ -19,16 +19,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..blobs import BlobValue
 from ..errors import InvalidValue
-from ..numbers import check_range, parse_number
 from ..protocol import events as ev
+from ..protocol.blobs import BlobValue
 from ..protocol.codec import encode
 from ..protocol.codec_parse import parse_node
 from ..protocol.framer import DEFAULT_MAX_ELEMENT_BYTES
 from ..protocol.nodes import ATTR, KIDS, TAG, TEXT, Node
+from ..protocol.numbers import check_range, parse_number
 from ..protocol.reader import NodeReader
-from ..values import Perm, Rule, to_bool
+from ..protocol.values import Perm, Rule, to_bool
 
 __all__ = ["Received", "Wire", "build_change"]
 
@@ -88,11 +88,11 @@ def _wire_texts(node: Node) -> dict[str, str] | None:
 def build_change(prop: Any, values: Mapping[str, Any]) -> ev.NewVector:
     """Check ``values`` against a mirrored property and build its ``new*Vector``.
 
-    :param prop: a :class:`~indiflask.core.remote.RemoteProperty`.
+    :param prop: a :class:`~indiflask.core.mirror.RemoteProperty`.
     :param values: member name to value: ``bool`` or ``"On"``/``"Off"`` for
         switches; ``float``/``int`` or decimal/sexagesimal text for numbers;
         ``str`` for texts; ``bytes``, ``(bytes, format)`` or a
-        :class:`~indiflask.blobs.BlobValue` for BLOBs.
+        :class:`~indiflask.protocol.blobs.BlobValue` for BLOBs.
     :returns: the event, carrying the named members only.
     :raises InvalidValue: naming the problem (unknown member, read-only
         property, bad or out-of-range number, switch rule broken, empty change).

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..protocol import events as ev
-from ..values import BlobMode
+from ..protocol.values import BlobMode
 from .members import getfloat
 from .vectors import PropertyVector, timestamp_string
 

@@ -20,10 +20,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import InvalidValue
-from ..numbers import number_to_wire
 from ..protocol import events as ev
 from ..protocol.codec_write import encode
-from ..values import parse_timestamp
+from ..protocol.numbers import number_to_wire
+from ..protocol.values import parse_timestamp
 from .members import getfloat
 
 __all__ = [

@@ -5,7 +5,7 @@ Values are kept the way indipydriver drivers expect them: switches ``"On"`` /
 that will travel on the wire, texts as ``str`` and BLOBs as bytes, a path or a
 file-like object. Each member turns itself into indiflask's typed protocol
 events when its vector is sent; parsing and display formatting are indiflask's
-(:mod:`indiflask.numbers`).
+(:mod:`indiflask.protocol.numbers`).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import os
 import pathlib
 from typing import Any
 
-from ..blobs import BlobValue
 from ..errors import InvalidValue
-from ..numbers import format_number, parse_number
 from ..protocol import events as ev
-from ..values import State
+from ..protocol.blobs import BlobValue
+from ..protocol.numbers import format_number, parse_number
+from ..protocol.values import State
 
 __all__ = [
     "BLOBMember",

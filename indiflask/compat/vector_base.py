@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import InvalidValue
 from ..protocol import events as ev
-from ..values import Perm, State, format_timestamp
+from ..protocol.values import Perm, State, format_timestamp
 from .members import PropertyMember, getfloat
 
 if TYPE_CHECKING:

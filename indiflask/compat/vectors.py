@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from ..protocol import events as ev
-from ..values import Rule
+from ..protocol.values import Rule
 from .members import BLOBMember, LightMember, NumberMember, PropertyMember, SwitchMember, TextMember
 from .vector_base import PropertyVector, timestamp_string
 

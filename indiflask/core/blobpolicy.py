@@ -32,7 +32,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from ..values import BlobMode
+from ..protocol.values import BlobMode
 
 __all__ = ["BlobPolicy", "QueueBudget", "QueueVerdict"]
 

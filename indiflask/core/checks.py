@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..blobs import BlobValue
 from ..errors import InvalidValue
-from ..values import Perm, Rule
+from ..protocol.blobs import BlobValue
+from ..protocol.values import Perm, Rule
 from .members import Member, Number
 
 __all__ = ["CheckedChange", "Writable", "check_change", "write_refusal"]

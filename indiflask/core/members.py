@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ..errors import InvalidValue, SetupError
-from ..numbers import check_format, parse_number
 from ..protocol import events as ev
-from ..values import State, to_bool
+from ..protocol.numbers import check_format, parse_number
+from ..protocol.values import State, to_bool
 
 __all__ = ["Blob", "Light", "Member", "Number", "Switch", "Text", "check_name"]
 

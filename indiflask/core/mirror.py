@@ -1,154 +1,322 @@
-"""The router's definitions cache: the latest ``def*`` of every property, kept current.
+"""A client's mirror of remote devices, built from the ``def``/``set``/``del`` it receives.
 
-The router answers a client's ``getProperties`` (and a driver's snoop request)
-from this cache instead of asking the drivers again. libindi's indiserver caches
-nothing: it forwards every ``getProperties`` to the drivers, whose answers then
-reach *every* interested client, so each new client makes all others receive a
-duplicate set of definitions (INDI-PROTOCOL.md §4.5). With the cache, only the
-asking link gets definitions.
+Used by the test client and the client library. :class:`Mirror.apply` takes
+any event from a server; the mirror then holds every device, property and
+member with typed values (numbers ``float``, switches ``bool``, lights
+:class:`~indiflask.protocol.values.State`, texts ``str``, BLOBs
+:class:`~indiflask.protocol.blobs.BlobValue`) plus state, message and timestamp.
 
-``set*`` updates are folded in lazily: an update is stored as an overlay of
-member values and attributes, and a fresh definition is materialised only when
-somebody asks for it, so a busy device costs one dict update per ``set*``.
-BLOB values are never cached (definitions carry no data).
+Rules (INDI-PROTOCOL.md §4.1): a ``def`` for a known property replaces it; a
+``set`` for an unknown property is ignored; a ``set`` may carry a subset of
+members; ``delProperty`` drops the property, or the whole device without a name.
+
+Besides the typed values, a property can keep each member's value *as it was
+written on the wire* (:attr:`RemoteProperty.wire`), when the caller of
+:meth:`Mirror.apply` passes it: libindi's ``indi_getprop`` prints that text,
+so ``indiflask get`` can match it byte for byte (``5.2000000000000001776``,
+or a sexagesimal ``12:30:00`` as the driver sent it). :meth:`Mirror.snapshot`
+turns the whole mirror into plain JSON-ready data.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-from ..protocol.events import (
-    DefBLOBVector,
-    DefMember,
-    DefVector,
-    DelProperty,
-    SetBLOBVector,
-    SetNumberVector,
-    SetVector,
-)
+from ..protocol import events as ev
+from ..protocol.blobs import BlobValue
+from ..protocol.numbers import format_number, number_to_wire
+from ..protocol.values import Perm, Rule, State
 
-__all__ = ["DefinitionCache"]
+__all__ = ["Mirror", "RemoteDevice", "RemoteProperty"]
 
 
-class _Entry:
-    __slots__ = ("attrs", "definition", "limits", "names", "values")
+class RemoteProperty(Mapping[str, Any]):
+    """A mirrored property: item access gives typed member values.
 
-    def __init__(self, definition: DefVector) -> None:
-        self.definition = definition
-        self.names = frozenset(m.name for m in definition.members)
-        self.values: dict[str, object] = {}
-        self.attrs: dict[str, object] = {}
-        self.limits: dict[str, dict[str, float]] = {}
-
-    def _member(self, member: DefMember) -> DefMember:
-        changes: dict[str, object] = dict(self.limits.get(member.name, {}))
-        if member.name in self.values:
-            changes["value"] = self.values[member.name]
-        return dataclasses.replace(member, **changes) if changes else member  # type: ignore[arg-type]
-
-    def current(self) -> DefVector:
-        if self.values or self.attrs or self.limits:
-            members = tuple(self._member(m) for m in self.definition.members)
-            self.definition = dataclasses.replace(
-                self.definition,
-                members=members,
-                **self.attrs,  # type: ignore[arg-type]
-            )
-            self.values = {}
-            self.attrs = {}
-            self.limits = {}
-        return self.definition
-
-
-class DefinitionCache:
-    """Latest definitions per device, in the order they were first defined.
-
-    .. versionadded:: 0.1
+    Numbers are ``float``, switches ``bool``, lights :class:`State`, texts
+    ``str`` and BLOBs ``bytes`` (the decoded payload of the last
+    ``setBLOBVector``; ``b""`` before any). :attr:`values` holds the stored
+    values, where a BLOB member is its :class:`~indiflask.protocol.blobs.BlobValue` or
+    ``None``.
     """
 
-    __slots__ = ("_devices",)
+    def __init__(self, definition: ev.DefVector, wire: Mapping[str, str] | None = None) -> None:
+        #: The device name.
+        self.device = definition.device
+        #: The property name.
+        self.name = definition.name
+        #: ``"Switch"``, ``"Number"``, ``"Text"``, ``"Light"`` or ``"BLOB"``.
+        self.kind = definition.kind
+        self.values: dict[str, Any] = {}  # type: ignore[assignment]
+        #: Each member's value as last written on the wire, when the mirror was given it.
+        self.wire: dict[str, str] = {}
+        self.define(definition, wire)
+
+    def define(self, definition: ev.DefVector, wire: Mapping[str, str] | None = None) -> None:
+        """Replace metadata and values from a (re)definition.
+
+        :param definition: the ``def*Vector``.
+        :param wire: optional member texts exactly as received.
+        """
+        #: The last definition received.
+        self.definition = definition
+        #: Label, group, state, permission, rule, timeout, timestamp and message.
+        self.label = definition.label or definition.name
+        self.group = definition.group or ""
+        self.state: State = definition.state
+        self.perm: Perm = getattr(definition, "perm", Perm.RO)
+        self.rule: Rule | None = getattr(definition, "rule", None)
+        self.timeout = definition.timeout
+        self.timestamp = definition.timestamp
+        self.message = definition.message
+        #: Member definitions by name, in order.
+        self.members: dict[str, ev.DefMember] = {m.name: m for m in definition.members}
+        self.values = {m.name: getattr(m, "value", None) for m in definition.members}
+        self.wire = {k: v for k, v in (wire or {}).items() if k in self.values}
+
+    def update(self, event: ev.SetVector, wire: Mapping[str, str] | None = None) -> None:
+        """Apply a ``set*`` (members it names only; unknown members ignored).
+
+        :param event: the ``set*Vector``.
+        :param wire: optional member texts exactly as received.
+        """
+        for name, value in event.values.items():
+            if name in self.values:
+                self.values[name] = value
+                if wire is not None and name in wire:
+                    self.wire[name] = wire[name]
+                else:
+                    self.wire.pop(name, None)
+        if event.state is not None:
+            self.state = event.state
+        if event.timeout is not None:
+            self.timeout = event.timeout
+        if event.timestamp is not None:
+            self.timestamp = event.timestamp
+        self.message = event.message
+        if isinstance(event, ev.SetNumberVector) and event.limits:
+            self._update_limits(event.limits)
+
+    def _update_limits(self, limits: Mapping[str, ev.NumberLimits]) -> None:
+        for name, (low, high, step) in limits.items():
+            member = self.members.get(name)
+            if isinstance(member, ev.DefNumber):
+                self.members[name] = ev.DefNumber(
+                    name=member.name,
+                    label=member.label,
+                    format=member.format,
+                    min=member.min if low is None else low,
+                    max=member.max if high is None else high,
+                    step=member.step if step is None else step,
+                    value=member.value,
+                )
+
+    def formatted(self, member: str) -> str:
+        """The member's value as a client displays it (numbers with their INDI format)."""
+        value = self.values[member]
+        decl = self.members[member]
+        if isinstance(decl, ev.DefNumber):
+            try:
+                return format_number(float(value), decl.format)
+            except ValueError:  # a format we cannot display: fall back to %g
+                return format_number(float(value), "%g")
+        if isinstance(value, bool):
+            return "On" if value else "Off"
+        if isinstance(value, BlobValue):
+            return f"<{value.size} bytes {value.data_format}>"
+        if value is None:
+            return ""
+        return str(value)
+
+    def wire_text(self, member: str) -> str:
+        """The member's value as text on the wire: as received when known, else canonical.
+
+        Canonical texts are the full-precision number (``5.2``), ``On``/``Off``,
+        the state word of a light, the text itself, and ``""`` for BLOBs.
+        """
+        if member in self.wire:
+            return self.wire[member]
+        value = self.values[member]
+        if isinstance(value, bool):
+            return "On" if value else "Off"
+        if isinstance(value, float):
+            return number_to_wire(value)
+        if value is None or isinstance(value, BlobValue):
+            return ""
+        return str(value)
+
+    def blob(self, member: str) -> BlobValue | None:
+        """The last BLOB received for ``member`` (base64 kept as on the wire), or ``None``."""
+        value = self.values[member]
+        return value if isinstance(value, BlobValue) else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-ready data: metadata, state and values (BLOBs as size and format)."""
+        values: dict[str, Any] = {}
+        for name, value in self.values.items():
+            if isinstance(value, BlobValue):
+                values[name] = {"format": value.data_format, "size": value.size}
+            elif isinstance(value, State):
+                values[name] = value.value
+            else:
+                values[name] = value
+        data: dict[str, Any] = {
+            "device": self.device,
+            "name": self.name,
+            "kind": self.kind,
+            "label": self.label,
+            "group": self.group,
+            "state": self.state.value,
+            "perm": self.perm.value,
+            "timeout": self.timeout,
+            "timestamp": self.timestamp,
+            "message": self.message,
+            "values": values,
+        }
+        if self.rule is not None:
+            data["rule"] = self.rule.value
+        numbers = {
+            name: {
+                "format": m.format,
+                "min": m.min,
+                "max": m.max,
+                "step": m.step,
+                "text": self.formatted(name),
+            }
+            for name, m in self.members.items()
+            if isinstance(m, ev.DefNumber)
+        }
+        if numbers:
+            data["numbers"] = numbers
+        return data
+
+    def __getitem__(self, member: str) -> Any:
+        try:
+            value = self.values[member]
+        except KeyError:
+            raise KeyError(f"{self.device}.{self.name} has no member {member!r}") from None
+        if self.kind == "BLOB":
+            return value.data if isinstance(value, BlobValue) else b""
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __repr__(self) -> str:
+        return f"<RemoteProperty {self.device}.{self.name} {self.state.value} {self.values}>"
+
+
+class RemoteDevice(Mapping[str, RemoteProperty]):
+    """A mirrored device: a mapping of property name to :class:`RemoteProperty`."""
+
+    def __init__(self, name: str) -> None:
+        #: The device name.
+        self.name = name
+        self._properties: dict[str, RemoteProperty] = {}
+
+    def __getitem__(self, name: str) -> RemoteProperty:
+        try:
+            return self._properties[name]
+        except KeyError:
+            raise KeyError(f"device {self.name!r} has no property {name!r}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._properties)
+
+    def __len__(self) -> int:
+        return len(self._properties)
+
+
+class Mirror(Mapping[str, RemoteDevice]):
+    """Every device a client has learned about, kept current by :meth:`apply`."""
 
     def __init__(self) -> None:
-        self._devices: dict[str, dict[str, _Entry]] = {}
+        self._devices: dict[str, RemoteDevice] = {}
+        #: Messages received, oldest first: (device or None, timestamp, text).
+        self.messages: list[tuple[str | None, str | None, str]] = []
 
-    def define(self, event: DefVector) -> None:
-        """Store a definition (a redefinition replaces the old one in place)."""
-        props = self._devices.setdefault(event.device, {})
-        props[event.name] = _Entry(event)
+    def apply(
+        self, event: ev.Event, wire: Mapping[str, str] | None = None
+    ) -> RemoteProperty | None:
+        """Apply one event; return the property it touched, if any.
 
-    def update(self, event: SetVector) -> None:
-        """Fold a ``set*`` into the cached definition; unknown properties are ignored."""
-        props = self._devices.get(event.device)
-        entry = props.get(event.name) if props is not None else None
-        if entry is None or entry.definition.kind != event.kind:
-            return
-        if not isinstance(event, SetBLOBVector):
-            values = event.values
-            if entry.names.issuperset(values):
-                entry.values.update(values)
-            else:
-                names = entry.names
-                entry.values.update((k, v) for k, v in values.items() if k in names)
-        if isinstance(event, SetNumberVector) and event.limits:
-            for member, triple in event.limits.items():
-                if member in entry.names:
-                    given = zip(("min", "max", "step"), triple, strict=True)
-                    entry.limits.setdefault(member, {}).update(
-                        (k, v) for k, v in given if v is not None
-                    )
-        attrs = entry.attrs
-        if event.state is not None:
-            attrs["state"] = event.state
-        if event.timeout is not None and not isinstance(entry.definition, DefBLOBVector):
-            attrs["timeout"] = event.timeout
-        if event.timestamp is not None:
-            attrs["timestamp"] = event.timestamp
-        if event.message is not None:
-            attrs["message"] = event.message
-
-    def delete(self, event: DelProperty) -> None:
-        """Forget one property, or a whole device when ``name`` is ``None``."""
-        if event.name is None:
-            self._devices.pop(event.device, None)
-        else:
-            props = self._devices.get(event.device)
-            if props is not None:
-                props.pop(event.name, None)
-
-    def forget_device(self, device: str) -> None:
-        """Forget everything about ``device`` (its link went away)."""
-        self._devices.pop(device, None)
-
-    def has(self, device: str, name: str | None = None) -> bool:
-        """True when ``device`` (and property ``name``, if given) is cached."""
-        props = self._devices.get(device)
-        if props is None:
-            return False
-        return name is None or name in props
-
-    def devices(self) -> list[str]:
-        """The cached devices, in definition order."""
-        return list(self._devices)
-
-    def definitions(
-        self, device: str | None = None, name: str | None = None
-    ) -> Iterator[DefVector]:
-        """Current definitions: all, one device's, or one property's.
-
-        :param device: restrict to this device (``None``: every device).
-        :param name: restrict to this property of ``device``.
+        :param event: any event from a server.
+        :param wire: for ``def``/``set`` events, member texts exactly as received
+            (kept in :attr:`RemoteProperty.wire`).
         """
-        if device is None:
-            devices = list(self._devices.values())
-        else:
-            props = self._devices.get(device)
-            devices = [] if props is None else [props]
-        for props in devices:
-            if name is not None:
-                entry = props.get(name)
-                if entry is not None:
-                    yield entry.current()
+        if isinstance(event, ev.SetVector):
+            dev = self._devices.get(event.device)
+            prop = dev._properties.get(event.name) if dev is not None else None
+            if prop is None or prop.kind != event.kind:
+                return None
+            prop.update(event, wire)
+            if event.message:
+                self.messages.append((event.device, event.timestamp, event.message))
+            return prop
+        if isinstance(event, ev.DefVector):
+            dev = self._devices.get(event.device)
+            if dev is None:
+                dev = self._devices[event.device] = RemoteDevice(event.device)
+            prop = dev._properties.get(event.name)
+            if prop is None or prop.kind != event.kind:
+                prop = dev._properties[event.name] = RemoteProperty(event, wire)
             else:
-                for entry in list(props.values()):
-                    yield entry.current()
+                prop.define(event, wire)
+            return prop
+        if isinstance(event, ev.DelProperty):
+            if event.name is None:
+                self._devices.pop(event.device, None)
+            else:
+                dev = self._devices.get(event.device)
+                if dev is not None:
+                    dev._properties.pop(event.name, None)
+            if event.message:
+                self.messages.append((event.device, event.timestamp, event.message))
+            return None
+        if isinstance(event, ev.Message) and event.message is not None:
+            self.messages.append((event.device, event.timestamp, event.message))
+        return None
+
+    def get_property(self, device: str, name: str) -> RemoteProperty | None:
+        """The mirrored property, or ``None`` when it is not (or no longer) defined."""
+        dev = self._devices.get(device)
+        return dev._properties.get(name) if dev is not None else None
+
+    def properties(self) -> Iterator[RemoteProperty]:
+        """Every mirrored property, device by device, in definition order."""
+        for dev in list(self._devices.values()):
+            yield from list(dev._properties.values())
+
+    def clear(self) -> None:
+        """Forget every device (messages are kept)."""
+        self._devices.clear()
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole mirror as plain JSON-ready data.
+
+        :returns: ``{"devices": {device: {property: RemoteProperty.to_dict()}},
+            "messages": [{"device", "timestamp", "message"}, ...]}``.
+        """
+        return {
+            "devices": {
+                name: {p: prop.to_dict() for p, prop in dev._properties.items()}
+                for name, dev in self._devices.items()
+            },
+            "messages": [{"device": d, "timestamp": t, "message": m} for d, t, m in self.messages],
+        }
+
+    def __getitem__(self, name: str) -> RemoteDevice:
+        try:
+            return self._devices[name]
+        except KeyError:
+            raise KeyError(f"no device {name!r} has been defined") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._devices)
+
+    def __len__(self) -> int:
+        return len(self._devices)

@@ -14,7 +14,7 @@ Rules (INDI-PROTOCOL.md §4 and §5.4; corrections of libindi are marked *):
 * **Interest.** A client's ``getProperties`` adds (device, name) or
   "everything" to its interest. ``new*`` and ``enableBLOB`` add to it too,
   but * nothing ever narrows it.
-* **Definitions** * are answered from the :class:`~indiflask.core.mirror.DefinitionCache`
+* **Definitions** * are answered from the :class:`~indiflask.core.cache.DefinitionCache`
   when known: only the asking link receives them. A request for something not
   cached goes to the device's owner, or to every driver-side link when the
   device is unknown.
@@ -59,11 +59,11 @@ from ..protocol.events import (
     SetBLOBVector,
     SetVector,
 )
-from ..values import BlobMode
+from ..protocol.values import BlobMode
 from .blobpolicy import BlobPolicy
+from .cache import DefinitionCache
 from .interest import InterestTable
 from .links import DRIVER_KINDS, LinkKind
-from .mirror import DefinitionCache
 
 __all__ = ["Deliveries", "Router"]
 

@@ -12,7 +12,7 @@ Parsing is table-driven by tag and forgiving where real peers are sloppy
   ``ro`` for BLOB vectors); ``wo`` switch vectors are accepted;
 * libindi's extra ``min``/``max``/``step`` on ``oneNumber`` become
   :attr:`~indiflask.protocol.events.SetNumberVector.limits`; ``len`` on ``oneBLOB``
-  becomes :attr:`~indiflask.blobs.BlobValue.length`; ``enclen`` and ``attached``
+  becomes :attr:`~indiflask.protocol.blobs.BlobValue.length`; ``enclen`` and ``attached``
   are ignored;
 * child elements with unexpected tags are ignored.
 
@@ -38,11 +38,11 @@ from typing import TypeVar
 
 from lxml import etree
 
-from ..blobs import BlobValue
-from ..numbers import parse_number
-from ..values import BlobMode, Perm, Rule, State
 from . import events as ev
+from .blobs import BlobValue
 from .nodes import ATTR, KIDS, TAG, TEXT, Node, element_node, node_xml
+from .numbers import parse_number
+from .values import BlobMode, Perm, Rule, State
 
 __all__ = ["parse_element", "parse_node"]
 

@@ -7,10 +7,10 @@ with per-class functions and f-strings, never lxml trees. What it writes:
 * ``& < > "`` escaped in attributes, and ``\\t \\n \\r`` as character references
   so attribute values survive XML attribute normalisation; ``& < >`` and ``\\r``
   escaped in text;
-* numbers with :func:`indiflask.numbers.number_to_wire` (full precision), timeouts
+* numbers with :func:`indiflask.protocol.numbers.number_to_wire` (full precision), timeouts
   as integers when they are whole; switches as ``On``/``Off``;
 * BLOB base64 passed through byte for byte (never decoded), with libindi's ``len``
-  when :attr:`~indiflask.blobs.BlobValue.length` is set; never ``enclen`` or
+  when :attr:`~indiflask.protocol.blobs.BlobValue.length` is set; never ``enclen`` or
   ``attached``;
 * ``getProperties`` always with a version (``1.7`` when the event has ``None``),
   since libindi drivers exit on a ``getProperties`` without one;
@@ -30,11 +30,11 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..blobs import BlobValue
 from ..errors import LocalProtocolError
-from ..numbers import number_to_wire
-from ..values import BlobMode, Perm, Rule, State
 from . import events as ev
+from .blobs import BlobValue
+from .numbers import number_to_wire
+from .values import BlobMode, Perm, Rule, State
 
 __all__ = ["encode", "escape_attr", "escape_text"]
 

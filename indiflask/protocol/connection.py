@@ -47,7 +47,6 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from ..errors import LocalProtocolError, RemoteProtocolError
-from ..values import Perm
 from . import events as ev
 from .codec_parse import parse_node
 from .codec_write import encode
@@ -55,6 +54,7 @@ from .framer import DEFAULT_MAX_ELEMENT_BYTES
 from .nodes import Node, node_xml
 from .reader import NodeReader
 from .rules import SENDABLE, Phase, Role
+from .values import Perm
 
 __all__ = ["Connection", "Phase", "Role"]
 

@@ -10,12 +10,12 @@ kind       Python type of a value
 text       ``str``
 number     ``float``
 switch     ``bool`` (``On``/``Off`` on the wire)
-light      :class:`~indiflask.values.State`
-BLOB       :class:`~indiflask.blobs.BlobValue` (base64 kept as bytes, decoded lazily)
+light      :class:`~indiflask.protocol.values.State`
+BLOB       :class:`~indiflask.protocol.blobs.BlobValue` (base64 kept as bytes, decoded lazily)
 =========  ==============================================
 
 Timestamps are kept as the wire text (``YYYY-MM-DDTHH:MM:SS``) or ``None``; use
-:func:`indiflask.values.parse_timestamp` to get a datetime.
+:func:`indiflask.protocol.values.parse_timestamp` to get a datetime.
 
 Content the codec cannot accept (a number that does not parse, a switch that is
 neither On nor Off, a missing required attribute) becomes an :class:`Invalid`
@@ -29,8 +29,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar, cast
 
-from ..blobs import BlobValue
-from ..values import BlobMode, Perm, Rule, State
+from .blobs import BlobValue
+from .values import BlobMode, Perm, Rule, State
 
 __all__ = [
     "DefBLOB",

@@ -23,14 +23,14 @@ from datetime import UTC, datetime
 from threading import get_ident
 from typing import Any
 
-from ..app import App, HardwareJob
 from ..core.checks import CheckedChange
 from ..core.driver import DriverCore, Log, RunHandler, RunSnoop, Send, SnoopSpec
 from ..core.schedule import Schedule
+from ..driver.app import App, HardwareJob
+from ..driver.property import Change, Property
+from ..driver.snooping import SnoopEvent
 from ..errors import Reject
-from ..property import Change, Property
 from ..protocol import events as ev
-from ..snooping import SnoopEvent
 
 __all__ = ["AppDriver", "Emit"]
 

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import sys
 
-from ..app import App
+from ..driver.app import App
 
 __all__ = ["run_app"]
 

@@ -31,9 +31,9 @@ from textual.widgets.option_list import Option
 
 from ..client.client import Client
 from ..client.updates import Update, format_update
-from ..core.remote import RemoteProperty
+from ..core.mirror import RemoteProperty
 from ..errors import InvalidValue
-from ..values import BlobMode
+from ..protocol.values import BlobMode
 from .editor import EditorScreen, FolderScreen
 from .widgets import PropertyView
 

@@ -23,11 +23,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from ..core.remote import RemoteProperty
+from ..core.mirror import RemoteProperty
 from ..errors import InvalidValue
-from ..numbers import check_range, parse_number
 from ..protocol import events as ev
-from ..values import Rule
+from ..protocol.numbers import check_range, parse_number
+from ..protocol.values import Rule
 
 __all__ = ["EditorScreen", "FolderScreen"]
 

@@ -15,9 +15,9 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
-from ..core.remote import RemoteProperty
+from ..core.mirror import RemoteProperty
 from ..protocol import events as ev
-from ..values import Perm, State
+from ..protocol.values import Perm, State
 
 __all__ = ["STATE_STYLES", "PropertyView", "render_property"]
 

@@ -9,7 +9,7 @@ import pytest
 
 from indiflask.client import BlockingClient, ChangeRefused, Client
 from indiflask.errors import InvalidValue
-from indiflask.values import State
+from indiflask.protocol.values import State
 
 
 def test_api_contract(led_server: int) -> None:

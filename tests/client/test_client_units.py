@@ -10,7 +10,7 @@ from indiflask.client import Client
 from indiflask.client.tools import getprop_lines, parse_assignment, parse_query
 from indiflask.client.updates import Update
 from indiflask.client.wire import Wire, build_change
-from indiflask.core.remote import Mirror
+from indiflask.core.mirror import Mirror
 from indiflask.errors import InvalidValue
 from indiflask.protocol import events as ev
 

@@ -8,7 +8,7 @@ import base64
 from compat_kit import RawClient, is_, load_example, serving
 
 from indiflask.protocol import events as ev
-from indiflask.values import State
+from indiflask.protocol.values import State
 
 GET = '<getProperties version="1.7"/>'
 

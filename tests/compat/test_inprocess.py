@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 import indiflask.compat as ipd
-from indiflask.blobs import BlobValue
 from indiflask.protocol import events as ev
-from indiflask.values import State
+from indiflask.protocol.blobs import BlobValue
+from indiflask.protocol.values import State
 
 
 class Recorder(ipd.IPyDriver):

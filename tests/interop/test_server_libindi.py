@@ -19,8 +19,8 @@ from indiflask.protocol.events import (
     SetNumberVector,
     SetSwitchVector,
 )
+from indiflask.protocol.values import Perm, State
 from indiflask.server import Server
-from indiflask.values import Perm, State
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "server"))
 from serverkit import EchoDriver, RawClient

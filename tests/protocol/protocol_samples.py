@@ -6,9 +6,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from indiflask.blobs import BlobValue
 from indiflask.protocol import events as ev
-from indiflask.values import BlobMode, Perm, Rule, State
+from indiflask.protocol.blobs import BlobValue
+from indiflask.protocol.values import BlobMode, Perm, Rule, State
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TRANSCRIPTS = Path(__file__).resolve().parent.parent / "fuzz" / "transcripts"

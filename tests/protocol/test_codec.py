@@ -8,11 +8,11 @@ import pytest
 from lxml import etree
 from protocol_samples import DTD, GOLDEN, SENDABLE_CLASSES, transcript
 
-from indiflask.blobs import BlobValue
 from indiflask.errors import LocalProtocolError
 from indiflask.protocol import events as ev
+from indiflask.protocol.blobs import BlobValue
 from indiflask.protocol.codec import decode, encode, escape_attr, escape_text, parse_element
-from indiflask.values import BlobMode, Perm, Rule, State
+from indiflask.protocol.values import BlobMode, Perm, Rule, State
 
 
 def _ids(table: list[tuple[object, object]]) -> list[str]:

@@ -9,12 +9,12 @@ from hypothesis import strategies as st
 from lxml import etree
 from protocol_samples import DTD
 
-from indiflask.blobs import BlobValue, encode_base64
-from indiflask.numbers import number_to_wire, parse_number
 from indiflask.protocol import events as ev
+from indiflask.protocol.blobs import BlobValue, encode_base64
 from indiflask.protocol.codec import decode, encode
 from indiflask.protocol.framer import Framer
-from indiflask.values import BlobMode, Perm, Rule, State
+from indiflask.protocol.numbers import number_to_wire, parse_number
+from indiflask.protocol.values import BlobMode, Perm, Rule, State
 
 # Characters XML 1.0 can carry (no C0 controls but tab/newline/CR, no surrogates, no U+FFFE/F).
 XML_CHARS = st.characters(

@@ -9,7 +9,7 @@ from indiflask.errors import LocalProtocolError, RemoteProtocolError
 from indiflask.protocol import events as ev
 from indiflask.protocol.connection import Connection, Phase, Role
 from indiflask.protocol.rules import DIRECTION_TABLE, SENDABLE
-from indiflask.values import Perm, State
+from indiflask.protocol.values import Perm, State
 
 NUMBERS = ev.DefNumberVector(
     device="Echo", name="VALUES", perm=Perm.RW, members=(ev.DefNumber(name="X"),)

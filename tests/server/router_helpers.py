@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from indiflask.blobs import BlobValue
 from indiflask.core.links import LinkKind
 from indiflask.core.router import Deliveries, Router
+from indiflask.protocol.blobs import BlobValue
 from indiflask.protocol.events import (
     DefBLOB,
     DefBLOBVector,

@@ -14,9 +14,9 @@ from indiflask.protocol.events import (
     NewNumberVector,
     SetNumberVector,
 )
+from indiflask.protocol.values import State
 from indiflask.server import Server
 from indiflask.server.wire import Reader
-from indiflask.values import State
 
 
 class EchoDriver:

@@ -14,7 +14,7 @@ from indiflask.protocol.events import (
     GetProperties,
     SetNumberVector,
 )
-from indiflask.values import BlobMode
+from indiflask.protocol.values import BlobMode
 
 
 @pytest.fixture

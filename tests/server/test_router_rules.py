@@ -19,7 +19,7 @@ from indiflask.protocol.events import (
     PingRequest,
     SetNumberVector,
 )
-from indiflask.values import State
+from indiflask.protocol.values import State
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_client_loss_forgets_interest(router: Router) -> None:
 
 def test_cache_folds_libindi_number_limits_into_definitions() -> None:
     """libindi's setNumberVector may carry min/max/step; new clients see the new limits."""
-    from indiflask.core.mirror import DefinitionCache
+    from indiflask.core.cache import DefinitionCache
     from indiflask.protocol.events import DefNumber, DefNumberVector, SetNumberVector
 
     cache = DefinitionCache()

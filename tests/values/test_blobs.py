@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indiflask.blobs import BlobValue, decode_base64, encode_base64
 from indiflask.errors import InvalidValue
+from indiflask.protocol.blobs import BlobValue, decode_base64, encode_base64
 
 
 def _wrap(b64: bytes, width: int = 72, sep: bytes = b"\n") -> bytes:

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indiflask.errors import InvalidValue
-from indiflask.numbers import (
+from indiflask.protocol.numbers import (
     check_format,
     check_range,
     clamp,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from indiflask.errors import InvalidValue
-from indiflask.values import (
+from indiflask.protocol.values import (
     BlobMode,
     Perm,
     Rule,

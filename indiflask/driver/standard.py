@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from .core.members import Switch, Text
+from ..core.members import Switch, Text
 from .property import Change, Property
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .protocol import events as ev
-from .values import State
+from ..protocol import events as ev
+from ..protocol.values import State
 
 __all__ = ["SnoopEvent"]
 

@@ -27,17 +27,17 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..core.driver import SnoopSpec
+from ..errors import SetupError
+from ..protocol.values import Perm
 from . import standard
-from .core.driver import SnoopSpec
 from .declarations import Declarations
 from .device import Device
-from .errors import SetupError
-from .values import Perm
 
 if TYPE_CHECKING:
-    from .runtime.engine import AppDriver
+    from ..runtime.engine import AppDriver
+    from ..testing import TestClient
     from .template import DeviceTemplate
-    from .testing import TestClient
 
 __all__ = ["App", "HardwareJob"]
 
@@ -71,7 +71,7 @@ class App(Declarations, Mapping[str, Device]):
     :param standard: add the standard ``DRIVER_INFO`` property to every device
         (and ``CONNECTION`` when ``on_connect``/``on_disconnect`` hooks exist).
 
-    The app is a mapping of device name to :class:`~indiflask.device.Device`.
+    The app is a mapping of device name to :class:`~indiflask.driver.device.Device`.
     """
 
     def __init__(
@@ -162,7 +162,7 @@ class App(Declarations, Mapping[str, Device]):
     def snoop(self, device: str, name: str | None = None) -> Callable[[F], F]:
         """Decorator: receive another device's traffic (``def``/``set``/``del``/``message``).
 
-        The function gets a :class:`~indiflask.snooping.SnoopEvent`.
+        The function gets a :class:`~indiflask.driver.snooping.SnoopEvent`.
         """
         if device in self._devices:
             raise SetupError(f"@snoop({device!r}): that is this app's own device")
@@ -222,13 +222,13 @@ class App(Declarations, Mapping[str, Device]):
 
     def local_driver(self, **options: Any) -> AppDriver:
         """The in-process driver engine for this app (what a :class:`Server` hosts)."""
-        from .runtime.engine import AppDriver
+        from ..runtime.engine import AppDriver
 
         return AppDriver(self, **options)
 
     def test_client(self, **options: Any) -> TestClient:
         """A deterministic in-process client for tests (see :mod:`indiflask.testing`)."""
-        from .testing import TestClient
+        from ..testing import TestClient
 
         return TestClient(self, **options)
 
@@ -252,7 +252,7 @@ class App(Declarations, Mapping[str, Device]):
                 "app.run() ignored: 'indiflask run' is serving this app already"
             )
             return
-        from .runtime.launch import run_app
+        from ..runtime.launch import run_app
 
         run_app(self, host=host, port=port, stdio=stdio, max_connections=max_connections)
 

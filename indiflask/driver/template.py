@@ -28,8 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..errors import SetupError
 from .app import HardwareJob
-from .errors import SetupError
 
 if TYPE_CHECKING:
     from .app import App

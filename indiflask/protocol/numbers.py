@@ -37,7 +37,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from .errors import InvalidValue
+from ..errors import InvalidValue
 
 __all__ = [
     "check_format",

@@ -14,7 +14,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Self
 
-from .errors import InvalidValue
+from ..errors import InvalidValue
 
 __all__ = [
     "BlobMode",

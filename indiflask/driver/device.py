@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .core.members import check_name
+from ..core.members import check_name
+from ..errors import SetupError
+from ..protocol import events as ev
+from ..protocol.values import format_timestamp
 from .declarations import Declarations
-from .errors import SetupError
 from .property import Property, make_members
-from .protocol import events as ev
-from .values import format_timestamp
 
 if TYPE_CHECKING:
     from .app import App
@@ -30,7 +30,7 @@ Sink = Callable[[ev.Event], None]
 class Device(Declarations, Mapping[str, Property]):
     """One INDI device: its properties in declaration order, and how they are sent.
 
-    A device is a mapping of property name to :class:`~indiflask.property.Property`.
+    A device is a mapping of property name to :class:`~indiflask.driver.property.Property`.
     """
 
     def __init__(self, app: App, name: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .values import Perm, Rule, State
+from ..protocol.values import Perm, Rule, State
 
 if TYPE_CHECKING:
     from .device import Device

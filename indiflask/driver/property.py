@@ -20,12 +20,12 @@ from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from .blobs import BlobValue
-from .core.checks import CheckedChange
-from .core.members import MEMBER_CLASSES, Member
-from .errors import InvalidValue, SetupError
-from .protocol import events as ev
-from .values import Perm, Rule, State
+from ..core.checks import CheckedChange
+from ..core.members import MEMBER_CLASSES, Member
+from ..errors import InvalidValue, SetupError
+from ..protocol import events as ev
+from ..protocol.blobs import BlobValue
+from ..protocol.values import Perm, Rule, State
 
 if TYPE_CHECKING:
     from .device import Device
@@ -79,7 +79,7 @@ class Property:
     """A live INDI property (vector): members' values, state, message and metadata.
 
     Created by the declaration methods of :class:`~indiflask.App` and
-    :class:`~indiflask.device.Device`; not usually instantiated directly.
+    :class:`~indiflask.driver.device.Device`; not usually instantiated directly.
     """
 
     def __init__(

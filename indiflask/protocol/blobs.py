@@ -21,7 +21,7 @@ import binascii
 import zlib
 from dataclasses import dataclass
 
-from .errors import InvalidValue
+from ..errors import InvalidValue
 
 __all__ = ["BlobValue", "decode_base64", "encode_base64"]
 
