@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from ..protocol.events import Event
+from .hub import Hub
 from .wire import Reader
 from .writer import BatchWriter
-
-if TYPE_CHECKING:
-    from .server import Server
 
 __all__ = ["ClientLink"]
 
@@ -34,7 +32,7 @@ class ClientLink(asyncio.Protocol):
 
     takes_events = False
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Hub) -> None:
         self._server = server
         self.link = 0
         self.name = "client"

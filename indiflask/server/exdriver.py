@@ -14,15 +14,12 @@ import asyncio
 import contextlib
 import logging
 import os
-from typing import TYPE_CHECKING
 
 from ..core.links import LinkKind
 from ..protocol.events import Event
+from .hub import Hub
 from .wire import Reader
 from .writer import BatchWriter
-
-if TYPE_CHECKING:
-    from .server import Server
 
 __all__ = ["ExDriver"]
 
@@ -38,7 +35,7 @@ class ExDriver:
 
     takes_events = False
 
-    def __init__(self, server: Server, argv: list[str]) -> None:
+    def __init__(self, server: Hub, argv: list[str]) -> None:
         self._server = server
         self.argv = argv
         program = os.path.basename(argv[0])

@@ -14,15 +14,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
 
 from ..core.links import LinkKind
 from ..protocol.events import Event
+from .hub import Hub
 from .wire import Reader
 from .writer import BatchWriter
-
-if TYPE_CHECKING:
-    from .server import Server
 
 __all__ = ["RemoteLink"]
 
@@ -40,7 +37,7 @@ class RemoteLink:
 
     takes_events = False
 
-    def __init__(self, server: Server, host: str, port: int, device: str | None) -> None:
+    def __init__(self, server: Hub, host: str, port: int, device: str | None) -> None:
         self._server = server
         self.host, self.port, self.device = host, port, device
         self.name = f"remote {device or ''}@{host}:{port}"

@@ -18,7 +18,6 @@ import signal
 import threading
 from collections import deque
 from collections.abc import Iterable, Sequence
-from typing import Protocol
 
 from ..core.blobpolicy import QueueBudget
 from ..core.links import LinkKind, LocalDriver
@@ -27,6 +26,7 @@ from ..errors import LocalProtocolError, SetupError
 from ..protocol.events import DefVector, Event, SetBLOBVector
 from .client_link import ClientLink
 from .exdriver import ExDriver
+from .hub import ClientSink, Sink
 from .remote import RemoteLink
 from .specs import DEFAULT_PORT, parse_exdriver, parse_remote
 from .wire import encode, is_stream_blob
@@ -42,12 +42,6 @@ _MAX_ENCODED_DEFINITIONS = 8192
 log = logging.getLogger("indiflask.server")
 
 MiB = 2**20
-
-
-class _Sink(Protocol):
-    takes_events: bool
-
-    def send(self, data: bytes, event: Event, *, stream: bool) -> None: ...
 
 
 class _AppLink:
@@ -124,8 +118,8 @@ class Server:
         self._apps = [_AppLink(self, _as_local_driver(app)) for app in apps]
         self._exdrivers: list[ExDriver] = []
         self._remotes: list[RemoteLink] = []
-        self._sinks: dict[int, _Sink] = {a.link: a for a in self._apps}
-        self._clients: dict[int, ClientLink] = {}
+        self._sinks: dict[int, Sink] = {a.link: a for a in self._apps}
+        self._clients: dict[int, ClientSink] = {}
         self._pending: deque[tuple[Event, list[int]]] = deque()
         self._dispatching = False
         self._definition_bytes: dict[int, tuple[DefVector, bytes]] = {}
@@ -275,7 +269,7 @@ class Server:
         self._definition_bytes[id(event)] = (event, data)
         return data
 
-    def attach_client(self, client: ClientLink) -> int:
+    def attach_client(self, client: ClientSink) -> int:
         """Register a connected client; returns its link id."""
         link = self.router.add_link(LinkKind.CLIENT, client.name)
         self._clients[link] = client
