@@ -9,6 +9,7 @@ Every error indiflask raises on purpose derives from :class:`IndiflaskError`, so
 from __future__ import annotations
 
 __all__ = [
+    "ChangeRefused",
     "IndiflaskError",
     "InvalidValue",
     "LocalProtocolError",
@@ -16,6 +17,7 @@ __all__ = [
     "Reject",
     "RemoteProtocolError",
     "SetupError",
+    "StartError",
 ]
 
 
@@ -50,11 +52,21 @@ class RemoteProtocolError(ProtocolError):
     """
 
 
+class StartError(IndiflaskError):
+    """An app could not start: one of its ``on_start`` hooks raised.
+
+    The message names the app and the hook and says why; the original error is
+    the ``__cause__``.
+    """
+
+
 class Reject(IndiflaskError):
     """Raised by a handler to refuse a client's change.
 
-    The property's values stay unchanged, its state becomes ``Alert`` and the
-    message is shown to the client::
+    The property's state becomes ``Alert`` and the message is shown to the
+    client. The values the client asked for are not applied; values the handler
+    assigned itself before raising (say, the slot a filter wheel reached before
+    an abort) stay, because they describe the hardware::
 
         raise Reject("longer than 10 minutes needs the dark slide")
     """
@@ -63,3 +75,29 @@ class Reject(IndiflaskError):
         super().__init__(message)
         #: The text shown to the client as the property's message.
         self.message = message
+
+
+class ChangeRefused(IndiflaskError):
+    """A driver refused a client's change (raised by ``set(..., check=True)``).
+
+    Refused means: the answer was an update with state ``Alert``, or a message
+    refusing the change (the property was busy with a previous change, is
+    read-only, or does not exist).
+
+    :param where: ``"device.property"``.
+    :param reason: the driver's reason.
+    :param prop: the property as the client mirrors it, if known.
+    :param alert: the refusal was an update with state Alert (not a message).
+    """
+
+    def __init__(
+        self, where: str, reason: str, prop: object = None, *, alert: bool = False
+    ) -> None:
+        how = " (Alert)" if alert else ""
+        super().__init__(f"{where} refused the change{how}: {reason}")
+        #: ``"device.property"``.
+        self.where = where
+        #: The driver's reason.
+        self.reason = reason
+        #: The property as the client mirrors it (a :class:`~indiflask.client.RemoteProperty`).
+        self.property = prop

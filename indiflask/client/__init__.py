@@ -22,8 +22,9 @@ Without asyncio (scripts, notebooks)::
 from __future__ import annotations
 
 from ..core.mirror import Mirror, RemoteDevice, RemoteProperty
+from ..errors import ChangeRefused
 from .blocking import BlockingClient
-from .client import ChangeRefused, Client, Subscription
+from .client import Client, Subscription
 from .updates import Update
 
 __all__ = [

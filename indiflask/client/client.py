@@ -27,33 +27,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..core.answers import AnswerWatch, ChangeStamps, Progress
 from ..core.mirror import Mirror, RemoteDevice, RemoteProperty
-from ..errors import IndiflaskError, InvalidValue, ProtocolError
+from ..errors import ChangeRefused, InvalidValue, ProtocolError
 from ..protocol import events as ev
 from ..protocol.blobs import BlobValue
 from ..protocol.values import BlobMode, State
 from .updates import Update, blob_filename
 from .wire import Wire, build_change
 
-__all__ = ["ChangeRefused", "Client", "Subscription"]
+__all__ = ["Client", "Subscription"]
 
 log = logging.getLogger(__name__)
 
 _READ_BYTES = 256 * 1024
-
-
-class ChangeRefused(IndiflaskError):
-    """The driver answered a change with state ``Alert`` (raised by ``set(check=True)``)."""
-
-    def __init__(self, prop: RemoteProperty) -> None:
-        why = prop.message or "no reason given"
-        super().__init__(f"{prop.device}.{prop.name} refused the change (Alert): {why}")
-        #: The property, as the driver left it.
-        self.property = prop
 
 
 class Subscription(AsyncIterator[Update]):
@@ -143,7 +135,10 @@ class Client(Mapping[str, RemoteDevice]):
         self._closing = False
         self._waiters: list[tuple[Callable[[], bool], asyncio.Future[None]]] = []
         self._queues: list[Subscription] = []
-        self._answers: dict[tuple[str, str], int] = {}
+        self._stamps = ChangeStamps()
+        self._watches: list[AnswerWatch] = []
+        #: Devices known to echo change timestamps (their answers are recognised exactly).
+        self._echoing: set[str] = set()
         self._blob_modes: dict[tuple[str, str | None], BlobMode] = {}
 
     # ------------------------------------------------------------------ lifecycle
@@ -245,12 +240,12 @@ class Client(Mapping[str, RemoteDevice]):
             log.debug("ignored from server: %s", event)
             return
         prop = self.mirror.apply(event, wire)
+        for watch in self._watches:
+            if watch.see(event) and watch.echoed:
+                self._echoing.add(watch.device)
         paths: tuple[Path, ...] = ()
-        if isinstance(event, ev.SetVector | ev.DefVector):
-            key = (event.device, event.name)
-            self._answers[key] = self._answers.get(key, 0) + 1
-            if isinstance(event, ev.SetBLOBVector) and self.blob_dir is not None:
-                paths = await self._save_blobs(event)
+        if isinstance(event, ev.SetBLOBVector) and self.blob_dir is not None:
+            paths = await self._save_blobs(event)
         self._publish(Update.from_event(event, prop, paths, wire))
         self._check_waiters()
 
@@ -414,10 +409,17 @@ class Client(Mapping[str, RemoteDevice]):
         suffix becomes the format. Members may be given as a mapping (for names
         that are not identifiers) or as keywords.
 
-        :param wait: ``"answer"`` (default): return at the driver's next update
-            of this property; ``"done"``: wait until that update is not
-            ``Busy``; ``"sent"``: return once the bytes are written.
-        :param check: raise :class:`ChangeRefused` when the answer is ``Alert``.
+        The change carries a timestamp of its own; an indiflask driver stamps its
+        answer with it, so the answer is told apart from routine updates and
+        other clients' answers. A driver that does not echo it (libindi's) is
+        answered, as INDI always was, by the next update of the property.
+
+        :param wait: ``"answer"`` (default): return at the driver's first answer
+            (a Busy update counts); ``"done"``: wait for the final answer (not
+            ``Busy``); ``"sent"``: return once the bytes are written.
+        :param check: raise :class:`~indiflask.errors.ChangeRefused` when the
+            driver refused the change: it answered Alert, or refused it with a
+            message (busy with a previous change, read-only, unknown).
         :param timeout: seconds for the property to be defined and to be answered.
         :returns: the live mirrored property.
         :raises InvalidValue: when the values do not fit the property (nothing is sent).
@@ -429,28 +431,29 @@ class Client(Mapping[str, RemoteDevice]):
         sent = {**(values or {}), **members}
         if prop.kind == "BLOB":
             sent = {k: await _read_blob_arg(v) for k, v in sent.items()}
-        event = build_change(prop, sent)
-        key = (device, name)
-        before = self._answers.get(key, 0)
-        await self.send(event)
+        stamp = self._stamps.next(time.time())
+        event = build_change(prop, sent, timestamp=stamp)
         if wait == "sent":
+            await self.send(event)
             return prop
-
-        def answered() -> bool:
-            current = self.mirror.get_property(device, name)
-            if self._answers.get(key, 0) == before or current is None:
-                return False
-            return wait == "answer" or current.state != State.BUSY
-
+        watch = AnswerWatch(device, name, stamp, echoes=device in self._echoing)
+        self._watches.append(watch)
         try:
-            await self.wait_until(answered, timeout)
+            await self.send(event)
+            await self.wait_until(lambda: watch.finished(final=wait == "done"), timeout)
         except TimeoutError:
             raise TimeoutError(
                 f"{device}.{name}: no answer from the driver within {timeout} s"
             ) from None
+        finally:
+            self._watches.remove(watch)
         prop = self.mirror.get_property(device, name) or prop
-        if check and prop.state == State.ALERT:
-            raise ChangeRefused(prop)
+        if check:
+            where = f"{device}.{name}"
+            if watch.progress in (Progress.REFUSED, Progress.DELETED):
+                raise ChangeRefused(where, watch.reason or "refused", prop)
+            if prop.state == State.ALERT:
+                raise ChangeRefused(where, prop.message or "no reason given", prop, alert=True)
         return prop
 
     # ------------------------------------------------------------------ mirror access

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidValue
+from ..errors import ChangeRefused, InvalidValue
 from ..protocol import events as ev
 from ..protocol.values import State
-from .client import ChangeRefused, Client
+from .client import Client
 from .updates import Update
 
 __all__ = [

@@ -85,7 +85,9 @@ def _wire_texts(node: Node) -> dict[str, str] | None:
     return texts
 
 
-def build_change(prop: Any, values: Mapping[str, Any]) -> ev.NewVector:
+def build_change(
+    prop: Any, values: Mapping[str, Any], *, timestamp: str | None = None
+) -> ev.NewVector:
     """Check ``values`` against a mirrored property and build its ``new*Vector``.
 
     :param prop: a :class:`~indiflask.core.mirror.RemoteProperty`.
@@ -93,6 +95,7 @@ def build_change(prop: Any, values: Mapping[str, Any]) -> ev.NewVector:
         switches; ``float``/``int`` or decimal/sexagesimal text for numbers;
         ``str`` for texts; ``bytes``, ``(bytes, format)`` or a
         :class:`~indiflask.protocol.blobs.BlobValue` for BLOBs.
+    :param timestamp: the change's timestamp (the driver echoes it in its answer).
     :returns: the event, carrying the named members only.
     :raises InvalidValue: naming the problem (unknown member, read-only
         property, bad or out-of-range number, switch rule broken, empty change).
@@ -108,7 +111,7 @@ def build_change(prop: Any, values: Mapping[str, Any]) -> ev.NewVector:
     if unknown:
         known = ", ".join(prop.members)
         raise InvalidValue(f"{where} has no member {unknown[0]!r} (members: {known})")
-    common = {"device": prop.device, "name": prop.name}
+    common: dict[str, Any] = {"device": prop.device, "name": prop.name, "timestamp": timestamp}
     if prop.kind == "Switch":
         return ev.NewSwitchVector(**common, values=_switches(prop, values, where))
     if prop.kind == "Number":

@@ -5,84 +5,40 @@ takes an event from the upstream peer (a client, a server's router, or
 indiserver) and returns *effects* for the runtime to carry out:
 
 * :class:`Send`: send this event upstream;
-* :class:`RunHandler`: call the property's handler with this checked change;
+* :class:`RunHandler`: call the property's handler for this change transaction,
+  then report how it ended with :meth:`DriverCore.finish`;
 * :class:`RunSnoop`: call a snoop function with this event;
 * :class:`Log`: write a log line.
 
-Property state rules (API.md §4)
---------------------------------
+Every client write gets an answer the client can recognise: it carries the
+timestamp the client gave its change (see :mod:`indiflask.core.transaction`).
 
-=============  =========================  =========  =====================================
-from           trigger                    to         emitted
-=============  =========================  =========  =====================================
-any            write to a ``ro`` property unchanged  Message(why), no state change
-any            change fails a check       Alert      Set*(message=reason), values unchanged
-not running    valid change               (handler)  RunHandler; the runtime finishes it
-running        another change             unchanged  Message("busy, try again")
-=============  =========================  =========  =====================================
+Property state rules
+--------------------
 
-The runtime applies the handler's outcome (Ok, Reject -> Alert, error -> Alert).
+=============  ============================  =========  ========================================
+from           trigger                       to         emitted
+=============  ============================  =========  ========================================
+any            write to a ``ro`` property    unchanged  Message(why), no state change
+any            write to an unknown property  unchanged  Message(why)
+any            change fails a check          Alert      Set*(message=reason), values unchanged
+not running    valid change                  (handler)  RunHandler; then the transaction's outcome
+running        another change                unchanged  Message("busy"): the change is refused
+=============  ============================  =========  ========================================
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Protocol
 
 from ..protocol import events as ev
-from .checks import CheckedChange, Writable, check_change, write_refusal
+from .checks import check_change, write_refusal
+from .model import PropertyModel, valid_stamp
+from .spec import DeviceSpec, SnoopSpec
+from .transaction import Transaction, abandon, close, open_transaction
 
-__all__ = ["DriverCore", "Log", "RunHandler", "RunSnoop", "Send", "SnoopSpec"]
-
-
-class CoreProperty(Writable, Protocol):
-    """What the core needs of a live property."""
-
-    @property
-    def name(self) -> str:
-        """The property name."""
-
-    @property
-    def defined(self) -> bool:
-        """False after ``delete()`` until ``define()``."""
-
-    @property
-    def running(self) -> bool:
-        """True while a handler job for it runs."""
-
-    def definition(self) -> ev.DefVector:
-        """The ``def*Vector`` with current values."""
-
-    def alert(self, reason: str) -> ev.SetVector:
-        """Set state Alert with ``reason`` as message; return the update to send."""
-
-
-class CoreDevice(Protocol):
-    """What the core needs of a device."""
-
-    @property
-    def name(self) -> str:
-        """The device name."""
-
-    @property
-    def properties(self) -> Mapping[str, CoreProperty]:
-        """Live properties by name, in declaration order."""
-
-
-@dataclass(frozen=True, slots=True)
-class SnoopSpec:
-    """A snoop registration: another device (and optionally one property) to follow."""
-
-    device: str
-    name: str | None
-    handler: Callable[..., object]
-
-    def matches(self, device: str | None, name: str | None) -> bool:
-        """True when traffic about ``device``/``name`` belongs to this snoop."""
-        if device != self.device:
-            return False
-        return self.name is None or name is None or name == self.name
+__all__ = ["DriverCore", "Log", "RunHandler", "RunSnoop", "Send"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +50,9 @@ class Send:
 
 @dataclass(frozen=True, slots=True)
 class RunHandler:
-    """Effect: run ``prop``'s handler with ``change``."""
+    """Effect: run the handler of ``txn.prop`` for the change transaction ``txn``."""
 
-    prop: CoreProperty
-    change: CheckedChange
+    txn: Transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,14 +78,14 @@ _INFO = 20
 
 
 class DriverCore:
-    """Answers getProperties, checks changes and routes snooped traffic for a set of devices.
+    """Answers getProperties, runs change transactions and routes snooped traffic.
 
     :param devices: the driver's devices by name, in declaration order.
     :param snoops: the snoop registrations.
     """
 
     def __init__(
-        self, devices: Mapping[str, CoreDevice], snoops: tuple[SnoopSpec, ...] = ()
+        self, devices: Mapping[str, DeviceSpec], snoops: tuple[SnoopSpec, ...] = ()
     ) -> None:
         self.devices = devices
         self.snoops = snoops
@@ -173,7 +128,26 @@ class DriverCore:
             return [Send(ev.PingReply(uid=event.uid))]
         return []
 
-    def _lookup(self, device: str, name: str) -> CoreProperty | None:
+    def finish(
+        self, txn: Transaction, result: object = None, error: BaseException | None = None
+    ) -> list[Effect]:
+        """The handler of ``txn`` ended: apply the outcome, return the final update (if any).
+
+        :param result: what the handler returned.
+        :param error: what it raised instead (:class:`~indiflask.errors.Reject` or any error).
+        """
+        if txn.closed:
+            return []
+        update = close(txn, result, error)
+        return [Send(update)] if update is not None else []
+
+    def abandon(self, txn: Transaction) -> None:
+        """Close ``txn`` without an answer (its handler was cancelled: the driver stops)."""
+        if not txn.closed:
+            abandon(txn)
+
+    # ------------------------------------------------------------------ changes
+    def _lookup(self, device: str, name: str) -> PropertyModel | None:
         dev = self.devices.get(device)
         if dev is None:
             return None
@@ -182,26 +156,34 @@ class DriverCore:
             return None
         return prop
 
+    def _refuse(
+        self, device: str, text: str, stamp: str | None, level: int = _INFO
+    ) -> list[Effect]:
+        """A change that changes nothing: answered with a message carrying its timestamp."""
+        when = stamp or self.devices[device].timestamp()
+        return [Log(level, text), Send(ev.Message(device=device, timestamp=when, message=text))]
+
     def _change(self, event: ev.NewVector) -> list[Effect]:
         where = f"{event.device}.{event.name}"
+        stamp = valid_stamp(event.timestamp)
         prop = self._lookup(event.device, event.name)
         if prop is None:
             if event.device in self.devices:
-                return [Log(_WARNING, f"change to unknown property {where} ignored")]
+                text = f"{where}: no such property; the change was ignored"
+                return self._refuse(event.device, text, stamp, _WARNING)
             return [Log(_WARNING, f"change to unknown device {event.device!r} ignored")]
         refusal = write_refusal(prop, where)
         if refusal is not None:
-            return [
-                Log(_INFO, refusal),
-                Send(ev.Message(device=event.device, message=refusal)),
-            ]
-        if prop.running:
-            text = f"{where} is busy with the previous change; try again when it is done"
-            return [Send(ev.Message(device=event.device, message=text))]
+            return self._refuse(event.device, refusal, stamp)
+        if prop.txn is not None:
+            text = (
+                f"{where}: change refused: busy with the previous change; try again when it is done"
+            )
+            return self._refuse(event.device, text, stamp)
         outcome = check_change(prop, event.kind, event.values, where)
         if isinstance(outcome, str):
-            return [Log(_INFO, outcome), Send(prop.alert(outcome))]
-        return [RunHandler(prop, outcome)]
+            return [Log(_INFO, outcome), Send(prop.alert(outcome, stamp))]
+        return [RunHandler(open_transaction(prop, outcome, stamp))]
 
     def _invalid(self, event: ev.Invalid) -> list[Effect]:
         text = f"invalid {event.element_tag}: {event.reason}"
@@ -211,13 +193,17 @@ class DriverCore:
         if prop is None:
             return [Log(_WARNING, text)] if event.device in self.devices else []
         where = f"{event.device}.{event.name}"
-        if event.element_tag.startswith("new"):
-            refusal = write_refusal(prop, where)
-            if refusal is not None:
-                return [Log(_INFO, refusal), Send(ev.Message(device=event.device, message=refusal))]
-            return [Log(_INFO, text), Send(prop.alert(f"{where}: {event.reason}"))]
-        return [Log(_WARNING, text)]
+        if not event.element_tag.startswith("new"):
+            return [Log(_WARNING, text)]
+        stamp = valid_stamp(event.timestamp)
+        refusal = write_refusal(prop, where)
+        if refusal is not None:
+            return self._refuse(event.device, refusal, stamp)
+        if prop.txn is not None:
+            return self._refuse(event.device, f"{where}: change refused: {event.reason}", stamp)
+        return [Log(_INFO, text), Send(prop.alert(f"{where}: {event.reason}", stamp))]
 
+    # ------------------------------------------------------------------ snoops
     def _snooped(self, event: ev.Event) -> list[Effect]:
         device = getattr(event, "device", None)
         name = getattr(event, "name", None)

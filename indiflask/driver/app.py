@@ -15,63 +15,57 @@
         ...
 
 Declarations on the app go to its default device; ``app.device("Other")``
-returns further devices. See API.md §1-5 for the contract.
+returns further devices.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..core.driver import SnoopSpec
+from ..core.spec import DriverSpec, HardwareJob, SnoopSpec
 from ..errors import SetupError
+from ..protocol import events as ev
 from ..protocol.values import Perm
 from . import standard
 from .declarations import Declarations
 from .device import Device
+from .property import Property
+from .snooping import SnoopEvent
+from .template import DeviceTemplate
 
 if TYPE_CHECKING:
     from ..runtime.engine import AppDriver
     from ..testing import TestClient
-    from .template import DeviceTemplate
 
-__all__ = ["App", "HardwareJob"]
+__all__ = ["App"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-
-@dataclass(frozen=True, slots=True)
-class HardwareJob:
-    """A hardware function: periodic (``every`` seconds) or long-running (``every=None``).
-
-    ``device`` is set for jobs declared on a device template; the function then
-    receives that device as its argument.
-    """
-
-    func: Callable[..., Any]
-    every: float | None
-    device: Device | None = None
-
-    @property
-    def name(self) -> str:
-        """The function's name, for logs."""
-        return getattr(self.func, "__qualname__", repr(self.func))
+log = logging.getLogger(__name__)
 
 
 class App(Declarations, Mapping[str, Device]):
     """An INDI driver: one or more devices and the code behind their properties.
 
     :param name: the driver's name (shown in logs and ``DRIVER_INFO``).
-    :param device: the default device's name (defaults to ``name``).
+    :param device: the default device's name (defaults to ``name``; the
+        ``INDIDEV`` environment variable, set by indiserver's ``-n``, wins).
     :param version: the driver version reported in ``DRIVER_INFO``.
     :param standard: add the standard ``DRIVER_INFO`` property to every device
         (and ``CONNECTION`` when ``on_connect``/``on_disconnect`` hooks exist).
 
-    The app is a mapping of device name to :class:`~indiflask.driver.device.Device`.
+    The app is a mapping of device name to :class:`~indiflask.Device`.
+
+    Setup happens at import time: declarations, hardware jobs, snoops and hooks.
+    Once the app starts (served, tested or described), its setup is finished and
+    further declarations raise :class:`~indiflask.errors.SetupError`.
     """
 
     def __init__(
@@ -90,14 +84,20 @@ class App(Declarations, Mapping[str, Device]):
         self.hw = SimpleNamespace()
         self._standard = standard
         self._devices: dict[str, Device] = {}
-        self._default = self.device(os.environ.get("INDIDEV") or device or name)
-        self.hardware_jobs: list[HardwareJob] = []
-        self.snoops: list[SnoopSpec] = []
-        self.start_hooks: list[Callable[[], Any]] = []
-        self.stop_hooks: list[Callable[[], Any]] = []
-        self.connect_hooks: list[Callable[[], Any]] = []
-        self.disconnect_hooks: list[Callable[[], Any]] = []
         self._finished = False
+        self._default = self.device(os.environ.get("INDIDEV") or device or name)
+        #: Hardware jobs, in declaration order.
+        self.hardware_jobs: list[HardwareJob] = []
+        #: Snoop registrations.
+        self.snoops: list[SnoopSpec] = []
+        #: ``on_start`` hooks.
+        self.start_hooks: list[Callable[[], Any]] = []
+        #: ``on_stop`` hooks.
+        self.stop_hooks: list[Callable[[], Any]] = []
+        #: ``on_connect`` hooks (run when a client switches ``CONNECTION`` on).
+        self.connect_hooks: list[Callable[[], Any]] = []
+        #: ``on_disconnect`` hooks.
+        self.disconnect_hooks: list[Callable[[], Any]] = []
         #: The running driver engine, while the app runs.
         self.driver: AppDriver | None = None
 
@@ -108,9 +108,10 @@ class App(Declarations, Mapping[str, Device]):
         return self._default
 
     def device(self, name: str) -> Device:
-        """Return the device called ``name``, creating it on first use."""
+        """Return the device called ``name``, creating it on first use (during setup)."""
         dev = self._devices.get(name)
         if dev is None:
+            self._check_setup(f"add device {name!r}")
             dev = Device(self, name)
             self._devices[name] = dev
         return dev
@@ -128,15 +129,34 @@ class App(Declarations, Mapping[str, Device]):
         return len(self._devices)
 
     # --------------------------------------------------------- declarations
-    def _declaration_device(self) -> Device:
-        return self._default
+    def _declare(self, kind: str, name: str, members: object, **common: Any) -> Property:
+        return self._default._declare(kind, name, members, **common)
 
     def register(self, template: DeviceTemplate, *, device: str) -> Device:
-        """Declare ``template``'s properties, hardware and snoops on a device called ``device``.
+        """Declare ``template``'s properties, jobs and snoops on a new device called ``device``.
 
-        A template can be registered under several device names.
+        A template can be registered under several device names. Template jobs
+        are called with the device; template snoops with ``(device, event)``.
         """
-        return template.apply(self, device)
+        self._check_setup(f"register a template as {device!r}")
+        if device in self._devices and len(self._devices[device]):
+            raise SetupError(
+                f"device {device!r} already has properties; register a template on a new device"
+            )
+        dev = self.device(device)
+        for decl in template.properties:
+            options = dict(decl.options)
+            members = options.get("members")
+            if isinstance(members, list):
+                options["members"] = [copy.copy(m) for m in members]
+            prop: Property = getattr(dev, decl.kind)(decl.name, **options)
+            if decl.handler is not None:
+                prop(decl.handler)
+        for job in template.jobs:
+            self.hardware_jobs.append(HardwareJob(job.func, job.every, (dev,)))
+        for snoop in template.snoops:
+            self._add_snoop(snoop.device, snoop.name, functools.partial(snoop.func, dev))
+        return dev
 
     # --------------------------------------------------------- behaviour
     def hardware(self, every: float | None = None) -> Callable[[F], F]:
@@ -154,6 +174,7 @@ class App(Declarations, Mapping[str, Device]):
         def decorate(func: F) -> F:
             if not callable(func):
                 raise SetupError(f"@hardware decorates a function, not {func!r}")
+            self._check_setup(f"add the hardware job {_name(func)}")
             self.hardware_jobs.append(HardwareJob(func, float(every) if every else None))
             return func
 
@@ -162,24 +183,41 @@ class App(Declarations, Mapping[str, Device]):
     def snoop(self, device: str, name: str | None = None) -> Callable[[F], F]:
         """Decorator: receive another device's traffic (``def``/``set``/``del``/``message``).
 
-        The function gets a :class:`~indiflask.driver.snooping.SnoopEvent`.
+        The function gets a :class:`~indiflask.SnoopEvent`.
         """
         if device in self._devices:
             raise SetupError(f"@snoop({device!r}): that is this app's own device")
 
         def decorate(func: F) -> F:
-            self.snoops.append(SnoopSpec(device, name, func))
+            self._add_snoop(device, name, func)
             return func
 
         return decorate
 
+    def _add_snoop(self, device: str, name: str | None, func: Callable[..., Any]) -> None:
+        self._check_setup(f"add the snoop {_name(func)}")
+
+        def deliver(event: ev.Event) -> object:
+            return func(SnoopEvent(event))
+
+        self.snoops.append(SnoopSpec(device, name, deliver, _name(func)))
+
     def on_start(self, func: F) -> F:
-        """Decorator: run ``func`` when the app starts (open hardware here)."""
+        """Decorator: run ``func`` when the app starts (open hardware here).
+
+        If it raises, the app does not start, and the ``on_stop`` hooks are not
+        run (release what a failing hook opened in that hook).
+        """
+        self._check_setup(f"add the on_start hook {_name(func)}")
         self.start_hooks.append(func)
         return func
 
     def on_stop(self, func: F) -> F:
-        """Decorator: run ``func`` when the app stops (close hardware here)."""
+        """Decorator: run ``func`` when the app stops (close hardware here).
+
+        Nothing else of the app runs once the stop hooks begin.
+        """
+        self._check_setup(f"add the on_stop hook {_name(func)}")
         self.stop_hooks.append(func)
         return func
 
@@ -188,11 +226,13 @@ class App(Declarations, Mapping[str, Device]):
 
         Using it adds the standard ``CONNECTION`` property to every device.
         """
+        self._check_setup(f"add the on_connect hook {_name(func)}")
         self.connect_hooks.append(func)
         return func
 
     def on_disconnect(self, func: F) -> F:
         """Decorator: run ``func`` when a client switches ``CONNECTION`` to DISCONNECT."""
+        self._check_setup(f"add the on_disconnect hook {_name(func)}")
         self.disconnect_hooks.append(func)
         return func
 
@@ -201,8 +241,16 @@ class App(Declarations, Mapping[str, Device]):
         self._default.message(text)
 
     # ------------------------------------------------------------- running
+    def _check_setup(self, what: str) -> None:
+        if self._finished:
+            raise SetupError(
+                f"cannot {what}: the app {self.name!r} has already started. Declare "
+                "properties, hardware jobs, snoops and hooks at import time, before the "
+                "app is served, tested or described"
+            )
+
     def finish_setup(self) -> None:
-        """Add the standard properties and check the whole declaration (idempotent)."""
+        """Add the standard properties, check the whole declaration and close setup (idempotent)."""
         if self._finished:
             return
         for dev in self._devices.values():
@@ -217,17 +265,36 @@ class App(Declarations, Mapping[str, Device]):
             for dev in self._devices.values():
                 standard.add_driver_info(dev, self.name, exe, self.version)
                 if self.connect_hooks or self.disconnect_hooks:
-                    standard.add_connection(dev)
+                    standard.add_connection(dev, self.connect_hooks, self.disconnect_hooks)
+        reason = f"the app {self.name!r} has already started"
+        for dev in self._devices.values():
+            dev.frozen = reason
         self._finished = True
 
+    def spec(self) -> DriverSpec:
+        """Finish setup and describe the driver for the runtime."""
+        self.finish_setup()
+        return DriverSpec(
+            name=self.name,
+            devices=self._devices,
+            jobs=tuple(self.hardware_jobs),
+            snoops=tuple(self.snoops),
+            start_hooks=tuple(self.start_hooks),
+            stop_hooks=tuple(self.stop_hooks),
+            running=self._set_driver,
+        )
+
+    def _set_driver(self, driver: object) -> None:
+        self.driver = driver  # type: ignore[assignment]
+
     def local_driver(self, **options: Any) -> AppDriver:
-        """The in-process driver engine for this app (what a :class:`Server` hosts)."""
+        """The in-process driver engine for this app (what a :class:`~indiflask.Server` hosts)."""
         from ..runtime.engine import AppDriver
 
-        return AppDriver(self, **options)
+        return AppDriver(self.spec(), **options)
 
     def test_client(self, **options: Any) -> TestClient:
-        """A deterministic in-process client for tests (see :mod:`indiflask.testing`)."""
+        """A deterministic in-process client for tests: a :class:`~indiflask.testing.TestClient`."""
         from ..testing import TestClient
 
         return TestClient(self, **options)
@@ -246,11 +313,7 @@ class App(Declarations, Mapping[str, Device]):
         ``indiflask run``, which serves the app itself.
         """
         if os.environ.get("INDIFLASK_RUN_FROM_CLI") == "1":
-            import logging
-
-            logging.getLogger(__name__).info(
-                "app.run() ignored: 'indiflask run' is serving this app already"
-            )
+            log.info("app.run() ignored: 'indiflask run' is serving this app already")
             return
         from ..runtime.launch import run_app
 
@@ -258,3 +321,7 @@ class App(Declarations, Mapping[str, Device]):
 
     def __repr__(self) -> str:
         return f"<App {self.name!r} devices={list(self._devices)}>"
+
+
+def _name(func: object) -> str:
+    return getattr(func, "__qualname__", repr(func))

@@ -6,13 +6,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from ..protocol.values import Perm, Rule, State
-
-if TYPE_CHECKING:
-    from .device import Device
-    from .property import Property
+from .property import Property
 
 __all__ = ["Declarations"]
 
@@ -26,8 +23,8 @@ class Declarations:
 
     __slots__ = ()
 
-    def _declaration_device(self) -> Device:
-        """The device declarations go to."""
+    def _declare(self, kind: str, name: str, members: object, **common: Any) -> Property:
+        """Build and register a property of ``kind`` (each class says where it goes)."""
         raise NotImplementedError
 
     def switch(
@@ -47,7 +44,7 @@ class Declarations:
         ``members`` is a list of :class:`~indiflask.Switch`, a list of names, or
         a dict ``{name: bool}``.
         """
-        return self._declaration_device()._declare(
+        return self._declare(
             "Switch",
             name,
             members,
@@ -71,7 +68,7 @@ class Declarations:
         timeout: float = 0,
     ) -> Property:
         """Declare a number property; use as a decorator to attach its change handler."""
-        return self._declaration_device()._declare(
+        return self._declare(
             "Number",
             name,
             members,
@@ -94,7 +91,7 @@ class Declarations:
         timeout: float = 0,
     ) -> Property:
         """Declare a text property; use as a decorator to attach its change handler."""
-        return self._declaration_device()._declare(
+        return self._declare(
             "Text",
             name,
             members,
@@ -116,7 +113,7 @@ class Declarations:
         timeout: float = 0,
     ) -> Property:
         """Declare a light property (always read-only: lights have no handler)."""
-        return self._declaration_device()._declare(
+        return self._declare(
             "Light",
             name,
             members,
@@ -139,7 +136,7 @@ class Declarations:
         timeout: float = 0,
     ) -> Property:
         """Declare a BLOB property (read-only by default; ``perm="rw"`` accepts uploads)."""
-        return self._declaration_device()._declare(
+        return self._declare(
             "BLOB",
             name,
             members,

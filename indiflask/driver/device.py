@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from types import SimpleNamespace
+from typing import Any, Protocol
 
 from ..core.members import check_name
 from ..errors import SetupError
@@ -18,28 +19,36 @@ from ..protocol.values import format_timestamp
 from .declarations import Declarations
 from .property import Property, make_members
 
-if TYPE_CHECKING:
-    from .app import App
-
 __all__ = ["Device"]
 
 #: Receives every event a device sends (set by the runtime while the app runs).
 Sink = Callable[[ev.Event], None]
 
 
+class DeviceOwner(Protocol):
+    """What a device knows of the app it belongs to."""
+
+    #: The driver's name.
+    name: str
+    #: The app's hardware handles.
+    hw: SimpleNamespace
+
+
 class Device(Declarations, Mapping[str, Property]):
     """One INDI device: its properties in declaration order, and how they are sent.
 
-    A device is a mapping of property name to :class:`~indiflask.driver.property.Property`.
+    A device is a mapping of property name to :class:`~indiflask.Property`.
     """
 
-    def __init__(self, app: App, name: str) -> None:
-        #: The app this device belongs to.
+    def __init__(self, app: DeviceOwner, name: str) -> None:
+        #: The app this device belongs to (``device.app.hw`` holds its hardware handles).
         self.app = app
         #: The INDI device name.
         self.name = check_name("device", name)
         self._properties: dict[str, Property] = {}
         self._sink: Sink | None = None
+        #: Why new declarations are refused (set once the app's setup is finished).
+        self.frozen: str | None = None
         #: Returns the current INDI timestamp text (the runtime's cached clock while running).
         self.clock: Callable[[], str] = _wall_clock
 
@@ -63,7 +72,18 @@ class Device(Declarations, Mapping[str, Property]):
 
     # ---------------------------------------------------------- declarations
     def add_property(self, prop: Property, *, first: bool = False) -> Property:
-        """Register a built property (the imperative core of the declaration methods)."""
+        """Register a built property (the imperative core of the declaration methods).
+
+        :raises SetupError: for a second property of the same name, or once the
+            app has started.
+        """
+        if self.frozen is not None:
+            raise SetupError(
+                f"cannot declare {self.name}.{prop.name}: {self.frozen}. Declare every "
+                "property at import time (before the app starts); to show one later, "
+                "declare it, call prop.delete() in an on_start hook and prop.define() "
+                "when it should appear"
+            )
         if prop.name in self._properties:
             raise SetupError(
                 f"device {self.name!r} already has a property named {prop.name!r}; "
@@ -75,9 +95,6 @@ class Device(Declarations, Mapping[str, Property]):
             self._properties[prop.name] = prop
         return prop
 
-    def _declaration_device(self) -> Device:
-        return self
-
     def _declare(self, kind: str, name: str, members: object, **common: Any) -> Property:
         check_name("property", name)
         if members is None:
@@ -86,8 +103,6 @@ class Device(Declarations, Mapping[str, Property]):
             built = make_members(kind, members)
         except SetupError as exc:
             raise SetupError(f"property {name!r}: {exc}") from None
-        if not built:
-            raise SetupError(f"property {name!r} needs at least one member")
         try:
             prop = Property(self, kind, name, built, **common)
         except SetupError:

@@ -16,75 +16,53 @@ the decorated function as the handler of clients' changes and returns itself::
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
-from ..core.checks import CheckedChange
 from ..core.members import MEMBER_CLASSES, Member
+from ..core.model import PropertyModel
+from ..core.transaction import Change
 from ..errors import InvalidValue, SetupError
 from ..protocol import events as ev
 from ..protocol.blobs import BlobValue
 from ..protocol.values import Perm, Rule, State
 
-if TYPE_CHECKING:
-    from .device import Device
-
-__all__ = ["Change", "Handler", "Property"]
+__all__ = ["Change", "Handler", "Property", "make_members"]
 
 #: A change handler: ``fn(change)``, plain or ``async def``; it may return a
 #: state, a mapping of real values, or nothing.
-Handler = Callable[["Change"], Any]
+Handler = Callable[[Change], Any]
 
 
-class Change(Mapping[str, Any]):
-    """A client's change as a handler sees it.
-
-    Maps **every** member to the value it will hold if the change is accepted;
-    :attr:`sent` holds only the members the client sent.
-    """
-
-    __slots__ = ("_values", "device", "formats", "property", "sent")
-
-    def __init__(self, prop: Property, checked: CheckedChange) -> None:
-        self._values = checked.values
-        #: Only the members the client sent, converted to Python values.
-        self.sent: Mapping[str, Any] = MappingProxyType(checked.sent)
-        #: For BLOB uploads: the format the client gave, per member.
-        self.formats: Mapping[str, str] = MappingProxyType(checked.formats)
-        #: The property being changed.
-        self.property = prop
-        #: The device the property belongs to.
-        self.device = prop.device
+class PropertyDevice(Protocol):
+    """What a property needs of its device: a name, timestamps and a way to send."""
 
     @property
-    def format(self) -> str:
-        """For a BLOB upload: the format of the (first) uploaded member."""
-        return next(iter(self.formats.values()), "")
+    def name(self) -> str:
+        """The device name."""
 
-    def __getitem__(self, name: str) -> Any:
-        return self._values[name]
+    def timestamp(self) -> str:
+        """The current INDI timestamp text."""
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def __repr__(self) -> str:
-        return f"Change({self.property.device.name}.{self.property.name}, sent={dict(self.sent)})"
+    def emit(self, event: ev.Event) -> None:
+        """Hand an event to the running driver (dropped when not running)."""
 
 
-class Property:
+class Property(PropertyModel):
     """A live INDI property (vector): members' values, state, message and metadata.
 
     Created by the declaration methods of :class:`~indiflask.App` and
-    :class:`~indiflask.driver.device.Device`; not usually instantiated directly.
+    :class:`~indiflask.Device`; not usually instantiated directly. A property
+    is a mapping of member name to value (``prop["TEMP"]``); assigning a member
+    (``prop["TEMP"] = 21.5``), :attr:`state` or :attr:`message` changes what the
+    next update says, and :meth:`send` sends it.
     """
+
+    device: PropertyDevice
 
     def __init__(
         self,
-        device: Device,
+        device: PropertyDevice,
         kind: str,
         name: str,
         members: list[Member],
@@ -96,95 +74,18 @@ class Property:
         rule: Rule | str = Rule.ONE_OF_MANY,
         timeout: float = 0.0,
     ) -> None:
-        #: The device this property belongs to.
-        self.device = device
-        #: ``"Switch"``, ``"Number"``, ``"Text"``, ``"Light"`` or ``"BLOB"``.
-        self.kind = kind
-        #: The INDI property name.
-        self.name = name
-        #: Shown by clients instead of the name.
-        self.label = label or name
-        #: Clients show properties of one group together (often as a tab).
-        self.group = group
-        self._state = State.coerce(state)
-        #: Who may write: ``ro``, ``wo`` or ``rw`` (lights are always ``ro``).
-        self.perm = Perm.RO if kind == "Light" else Perm.coerce(perm)
-        #: The switch rule (switch properties only).
-        self.rule = Rule.coerce(rule)
-        #: Worst-case seconds a change takes (a hint for clients).
-        self.timeout = float(timeout)
-        #: The message of the last update (e.g. why a change was refused).
-        self.message: str | None = None
-        #: The change handler, if any (set by using the property as a decorator).
-        self.handler: Handler | None = None
-        self._members: dict[str, Member] = {}
-        for member in members:
-            if member.name in self._members:
-                raise SetupError(f"property {name!r} declares member {member.name!r} twice")
-            self._members[member.name] = member
-        self._values: dict[str, Any] = {m.name: m.value for m in members}
-        #: Per BLOB member, the format of its current value.
-        self.formats: dict[str, str] = {
-            m.name: getattr(m, "format", "") for m in members if kind == "BLOB"
-        }
-        self._defined = True
-        self._running = False
-        self._assigned: set[str] | None = None
-        self._state_assigned = False
-
-    # ----------------------------------------------------------------- values
-    @property
-    def members(self) -> Mapping[str, Member]:
-        """Member declarations by name, in order."""
-        return MappingProxyType(self._members)
-
-    @property
-    def values(self) -> Mapping[str, Any]:
-        """A read-only view of the current values by member name."""
-        return MappingProxyType(self._values)
-
-    def __getitem__(self, member: str) -> Any:
-        try:
-            return self._values[member]
-        except KeyError:
-            raise KeyError(f"{self.device.name}.{self.name} has no member {member!r}") from None
-
-    def __setitem__(self, member: str, value: Any) -> None:
-        decl = self._members.get(member)
-        if decl is None:
-            raise KeyError(f"{self.device.name}.{self.name} has no member {member!r}")
-        self._values[member] = decl.coerce(value)
-        if self._assigned is not None:
-            self._assigned.add(member)
-
-    def __contains__(self, member: object) -> bool:
-        return member in self._values
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    @property
-    def state(self) -> State:
-        """The INDI state: ``Idle``, ``Ok``, ``Busy`` or ``Alert`` (strings accepted)."""
-        return self._state
-
-    @state.setter
-    def state(self, value: State | str) -> None:
-        self._state = State.coerce(value)
-        self._state_assigned = True
-
-    @property
-    def defined(self) -> bool:
-        """False after :meth:`delete`, until :meth:`define`."""
-        return self._defined
-
-    @property
-    def running(self) -> bool:
-        """True while a handler for a client's change is running."""
-        return self._running
+        super().__init__(
+            device,
+            kind,
+            name,
+            members,
+            label=label,
+            group=group,
+            state=state,
+            perm=perm,
+            rule=rule,
+            timeout=timeout,
+        )
 
     # ------------------------------------------------------------- decorator
     def __call__(self, handler: Handler) -> Property:
@@ -202,80 +103,22 @@ class Property:
         self.handler = handler
         return self
 
-    # --------------------------------------------------------------- events
-    def definition(self) -> ev.DefVector:
-        """The ``def*Vector`` event describing this property with its current values."""
-        members = tuple(m.definition(self._values[n]) for n, m in self._members.items())
-        common: dict[str, Any] = {
-            "device": self.device.name,
-            "name": self.name,
-            "label": self.label,
-            "group": self.group,
-            "state": self._state,
-            "timestamp": self.device.timestamp(),
-            "message": self.message,
-            "members": members,
-        }
-        if self.kind == "Light":
-            return ev.DefLightVector(**common)
-        common["perm"] = self.perm
-        common["timeout"] = self.timeout
-        if self.kind == "Switch":
-            return ev.DefSwitchVector(rule=self.rule, **common)
-        cls = ev.VECTOR_CLASSES[self.kind][0]
-        return cls(**common)
+    # ---------------------------------------------------------------- values
+    def update(self, values: Mapping[str, Any] | None = None, /, **members: Any) -> None:
+        """Set several members at once, like ``dict.update``; nothing is sent yet.
 
-    def update(self, message: str | None = None) -> ev.SetVector:
-        """The ``set*Vector`` event with current values, state and ``message``."""
-        self.message = message
-        if self.kind == "BLOB":
-            values: dict[str, Any] = {
-                name: self._blob_value(name, data) for name, data in self._values.items()
-            }
-        else:
-            values = self._values.copy()
-        timeout = None if self.kind == "Light" else self.timeout
-        kind = self.kind
-        return _SET_BUILDERS[kind](  # type: ignore[return-value]
-            self.device.name,
-            self.name,
-            self._state,
-            timeout,
-            self.device.clock(),
-            message,
-            values,
-            *_SET_EXTRA[kind],
-        )
-
-    def _blob_value(self, member: str, data: Any) -> BlobValue:
-        if isinstance(data, BlobValue):
-            return data
-        fmt = self.formats.get(member, "")
-        if isinstance(data, str) or hasattr(data, "__fspath__"):
-            path = os.fspath(data)
-            if not fmt:
-                fmt = os.path.splitext(path)[1]
-            with open(path, "rb") as fh:
-                data = fh.read()
-        return BlobValue.from_bytes(data, fmt)
-
-    def alert(self, reason: str) -> ev.SetVector:
-        """Set state Alert with ``reason`` as the message; return the update to send."""
-        self._state = State.ALERT
-        return self.update(reason)
-
-    # ------------------------------------------------------------- sending
-    def send(self, message: str | None = None) -> None:
-        """Send ``set*Vector`` with the current values to every client that should have it.
-
-        Every call sends (no change suppression). Safe to call from handlers,
-        hardware functions and other threads.
+        ``prop.update({"RA": 5.5, "DEC": 20})`` or ``prop.update(RA=5.5, DEC=20)``;
+        then :meth:`send`. Unknown members raise :class:`KeyError` and leave
+        every value as it was.
         """
-        if not self._defined:
-            raise InvalidValue(
-                f"{self.device.name}.{self.name} is deleted; call define() before send()"
+        given = {**(values or {}), **members}
+        unknown = [name for name in given if name not in self.members]
+        if unknown:
+            raise KeyError(
+                f"{self.device.name}.{self.name} has no member {', '.join(map(repr, unknown))}"
             )
-        self.device.emit(self.update(message))
+        for name, value in given.items():
+            self[name] = value
 
     def set_blob(self, member: str, data: bytes | str | os.PathLike[str], format: str = "") -> None:
         """Set a BLOB member's data and (optionally) its format, e.g. ``".fits"``."""
@@ -283,14 +126,39 @@ class Property:
         if format:
             self.formats[member] = format
 
+    def blob_value(self, member: str, data: Any) -> BlobValue:
+        """Encode a BLOB member's value for the wire; a path is read now."""
+        if isinstance(data, str) or hasattr(data, "__fspath__"):
+            path = os.fspath(data)
+            fmt = self.formats.get(member, "") or os.path.splitext(path)[1]
+            with open(path, "rb") as fh:
+                return BlobValue.from_bytes(fh.read(), fmt)
+        return super().blob_value(member, data)
+
+    # ------------------------------------------------------------- sending
+    def send(self, message: str | None = None) -> None:
+        """Send ``set*Vector`` with the current values to every client that should have it.
+
+        Every call sends (no change suppression). Safe to call from handlers,
+        hardware functions and other threads.
+
+        :param message: the update's message (otherwise the one set with
+            ``prop.message = ...`` since the last update, if any).
+        """
+        if not self.defined:
+            raise InvalidValue(
+                f"{self.device.name}.{self.name} is deleted; call define() before send()"
+            )
+        self.device.emit(self.update_event(message))
+
     def define(self) -> None:
         """Define (or redefine) this property at run time: clients get ``def*Vector``."""
-        self._defined = True
+        self.defined = True
         self.device.emit(self.definition())
 
     def delete(self, message: str | None = None) -> None:
         """Send ``delProperty``; the property is left out of ``getProperties`` answers."""
-        self._defined = False
+        self.defined = False
         self.device.emit(
             ev.DelProperty(
                 device=self.device.name,
@@ -299,50 +167,6 @@ class Property:
                 message=message,
             )
         )
-
-    # --------------------------------------------------- handler bookkeeping
-    def begin_change(self) -> None:
-        """Mark a handler as running; start tracking what it assigns (runtime use)."""
-        self._running = True
-        self._assigned = set()
-        self._state_assigned = False
-
-    def finish_change(
-        self, change: CheckedChange, result: object, error: str | None
-    ) -> ev.SetVector:
-        """Apply a handler's outcome and return the update to send (runtime use).
-
-        ``error`` set: values unchanged, state Alert with that message. Otherwise
-        the changed values are applied (except members the handler assigned
-        itself, and replaced by ``result`` if it is a mapping); the state becomes
-        ``result`` if it is a state, stays what the handler set if that is Alert or
-        Idle, and is Ok otherwise.
-        """
-        assigned = self._assigned or set()
-        state_assigned = self._state_assigned
-        self._running = False
-        self._assigned = None
-        if error is not None:
-            return self.alert(error)
-        for name, value in change.values.items():
-            if name not in assigned:
-                self._values[name] = value
-        for name, fmt in change.formats.items():
-            if fmt:
-                self.formats[name] = fmt
-        new_state = State.OK
-        if isinstance(result, Mapping):
-            for name, value in result.items():
-                self[name] = value
-        elif isinstance(result, str) and result:
-            new_state = State.coerce(result)
-        elif state_assigned and self._state in (State.ALERT, State.IDLE):
-            new_state = self._state
-        self._state = new_state
-        return self.update(self.message if state_assigned else None)
-
-    def __repr__(self) -> str:
-        return f"<{self.kind}Property {self.device.name}.{self.name} {self._state.value}>"
 
 
 def make_members(kind: str, members: object) -> list[Member]:
@@ -362,26 +186,10 @@ def make_members(kind: str, members: object) -> list[Member]:
             elif isinstance(item, str):
                 built.append(cls(name=item))
             else:
-                raise SetupError(f"members must be {cls.__name__} objects or names, not {item!r}")
+                raise SetupError(f"members= takes {cls.__name__} objects or names, not {item!r}")
         if not built:
             raise SetupError("a property needs at least one member")
         return built
     raise SetupError(
         f"members= takes a list of members, a list of names or a dict, not {members!r}"
     )
-
-
-_SET_FIELDS = ("device", "name", "state", "timeout", "timestamp", "message", "values")
-
-
-_SET_EXTRA: dict[str, tuple[None, ...]] = {
-    kind: (None,) if classes[1] is ev.SetNumberVector else ()  # libindi's limits: never ours
-    for kind, classes in ev.VECTOR_CLASSES.items()
-}
-
-#: Fast constructors of each kind's ``set*Vector`` (``Property.send`` is a hot path);
-#: they take the common fields, then ``_SET_EXTRA[kind]``.
-_SET_BUILDERS: dict[str, Callable[..., ev.Event]] = {
-    kind: ev.positional_builder(classes[1], _SET_FIELDS + ("limits",) * len(_SET_EXTRA[kind]))
-    for kind, classes in ev.VECTOR_CLASSES.items()
-}

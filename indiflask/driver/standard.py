@@ -10,14 +10,11 @@ has ``on_connect``/``on_disconnect`` hooks.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Sequence
 
 from ..core.members import Switch, Text
+from .device import Device
 from .property import Change, Property
-
-if TYPE_CHECKING:
-    from .device import Device
 
 __all__ = [
     "CONNECT",
@@ -61,11 +58,15 @@ def add_driver_info(device: Device, name: str, exe: str, version: str) -> Proper
     return device.add_property(prop)
 
 
-def add_connection(device: Device) -> Property | None:
+def add_connection(
+    device: Device,
+    connect_hooks: Sequence[Callable[[], object]],
+    disconnect_hooks: Sequence[Callable[[], object]],
+) -> Property | None:
     """Add the ``CONNECTION`` switch (first) to ``device`` unless it declares its own.
 
-    Its handler runs the app's ``on_connect`` / ``on_disconnect`` hooks; the
-    runtime awaits async hooks and turns exceptions into Alert.
+    Its handler runs ``connect_hooks`` or ``disconnect_hooks``; the runtime
+    awaits async hooks and turns exceptions into Alert.
     """
     if CONNECTION in device:
         return None
@@ -82,17 +83,15 @@ def add_connection(device: Device) -> Property | None:
         group=MAIN_CONTROL,
         rule="OneOfMany",
     )
-    app = device.app
 
     def connection(change: Change) -> object:
-        hooks = app.connect_hooks if change[CONNECT] else app.disconnect_hooks
-        return _run_hooks(hooks)
+        return _run_hooks(connect_hooks if change[CONNECT] else disconnect_hooks)
 
     prop(connection)
     return device.add_property(prop, first=True)
 
 
-def _run_hooks(hooks: list[Callable[[], object]]) -> object:
+def _run_hooks(hooks: Sequence[Callable[[], object]]) -> object:
     """Call each hook; gather awaitables into one coroutine if any hook is async."""
     pending: list[Awaitable[object]] = []
     for hook in hooks:

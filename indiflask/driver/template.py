@@ -15,102 +15,135 @@ declarations, hardware jobs and snoops without a device name; each
     def poll(device):                       # template jobs receive their device
         device["ABS_FOCUS_POSITION"].send()
 
+    @focuser.snoop("Weather", "WEATHER_STATUS")
+    def weather(device, event):             # template snoops receive their device too
+        ...
+
     app.register(focuser, device="Focuser 1")
     app.register(focuser, device="Focuser 2")
 
-Handlers reach their own device through ``change.device``.
+As on an app, a declaration used as a decorator returns the declaration (so
+``move`` above is the template's ``ABS_FOCUS_POSITION`` declaration, with the
+function at ``move.handler``); ``move.on(device)`` gives the live property of
+one registered device. Handlers reach their own device through ``change.device``.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from ..errors import SetupError
-from .app import HardwareJob
+from .property import Property
 
-if TYPE_CHECKING:
-    from .app import App
-    from .device import Device
-
-__all__ = ["DeviceTemplate"]
+__all__ = ["DeviceTemplate", "TemplateProperty"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(slots=True)
-class _Declaration:
-    method: str
+class TemplateProperty:
+    """A property declaration recorded by a template.
+
+    :param kind: the declaration method (``"switch"``, ``"number"``, ...).
+    :param name: the property name.
+    :param options: the declaration's keywords.
+    """
+
+    kind: str
     name: str
     options: dict[str, Any]
+    #: The change handler (set by using the declaration as a decorator).
     handler: Callable[..., Any] | None = None
 
-    def __call__(self, handler: F) -> F:
-        """Attach the change handler (template declarations used as decorators)."""
+    def __call__(self, handler: Callable[..., Any]) -> TemplateProperty:
+        """Attach the change handler and return this declaration (as ``@app.number`` does)."""
+        if not callable(handler):
+            raise SetupError(f"template property {self.name!r}: a handler must be callable")
         if self.handler is not None:
             raise SetupError(f"template property {self.name!r} already has a handler")
         self.handler = handler
-        return handler
+        return self
+
+    def on(self, device: Mapping[str, Property]) -> Property:
+        """The live property this declaration made on ``device`` (a registered device)."""
+        return device[self.name]
 
 
+@dataclass(frozen=True, slots=True)
+class TemplateJob:
+    """A hardware job recorded by a template; the function receives the device."""
+
+    func: Callable[..., Any]
+    every: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSnoop:
+    """A snoop recorded by a template; the function receives ``(device, event)``."""
+
+    func: Callable[..., Any]
+    device: str
+    name: str | None
+
+
+@dataclass(slots=True)
 class DeviceTemplate:
     """Property declarations, hardware jobs and snoops to register on named devices."""
 
-    def __init__(self) -> None:
-        self._declarations: list[_Declaration] = []
-        self._hardware: list[tuple[Callable[..., Any], float | None]] = []
+    #: The recorded property declarations, in order.
+    properties: list[TemplateProperty] = field(default_factory=list)
+    #: The recorded hardware jobs.
+    jobs: list[TemplateJob] = field(default_factory=list)
+    #: The recorded snoops.
+    snoops: list[TemplateSnoop] = field(default_factory=list)
 
-    def _record(self, method: str, name: str, options: dict[str, Any]) -> _Declaration:
-        if any(d.name == name for d in self._declarations):
+    def _record(self, kind: str, name: str, options: dict[str, Any]) -> TemplateProperty:
+        if any(d.name == name for d in self.properties):
             raise SetupError(f"the template already declares a property named {name!r}")
-        decl = _Declaration(method, name, options)
-        self._declarations.append(decl)
+        decl = TemplateProperty(kind, name, options)
+        self.properties.append(decl)
         return decl
 
-    def switch(self, name: str, **options: Any) -> _Declaration:
-        """Record a switch declaration (same keywords as :meth:`Device.switch`)."""
+    def switch(self, name: str, **options: Any) -> TemplateProperty:
+        """Record a switch declaration (the keywords of :meth:`indiflask.App.switch`)."""
         return self._record("switch", name, options)
 
-    def number(self, name: str, **options: Any) -> _Declaration:
-        """Record a number declaration (same keywords as :meth:`Device.number`)."""
+    def number(self, name: str, **options: Any) -> TemplateProperty:
+        """Record a number declaration (the keywords of :meth:`indiflask.App.number`)."""
         return self._record("number", name, options)
 
-    def text(self, name: str, **options: Any) -> _Declaration:
-        """Record a text declaration (same keywords as :meth:`Device.text`)."""
+    def text(self, name: str, **options: Any) -> TemplateProperty:
+        """Record a text declaration (the keywords of :meth:`indiflask.App.text`)."""
         return self._record("text", name, options)
 
-    def light(self, name: str, **options: Any) -> _Declaration:
-        """Record a light declaration (same keywords as :meth:`Device.light`)."""
+    def light(self, name: str, **options: Any) -> TemplateProperty:
+        """Record a light declaration (the keywords of :meth:`indiflask.App.light`)."""
         return self._record("light", name, options)
 
-    def blob(self, name: str, **options: Any) -> _Declaration:
-        """Record a BLOB declaration (same keywords as :meth:`Device.blob`)."""
+    def blob(self, name: str, **options: Any) -> TemplateProperty:
+        """Record a BLOB declaration (the keywords of :meth:`indiflask.App.blob`)."""
         return self._record("blob", name, options)
 
     def hardware(self, every: float | None = None) -> Callable[[F], F]:
         """Record a hardware job; the function receives the device it runs for."""
+        if every is not None and not (isinstance(every, int | float) and every > 0):
+            raise SetupError(
+                f"@hardware(every=...) needs a positive number of seconds, not {every!r}"
+            )
 
         def decorate(func: F) -> F:
-            self._hardware.append((func, every))
+            self.jobs.append(TemplateJob(func, float(every) if every else None))
             return func
 
         return decorate
 
-    def apply(self, app: App, device_name: str) -> Device:
-        """Declare everything on ``app.device(device_name)`` (what ``app.register`` calls)."""
-        device = app.device(device_name)
-        for decl in self._declarations:
-            members = decl.options.get("members")
-            options = dict(decl.options)
-            if isinstance(members, list):
-                options["members"] = [copy.copy(m) for m in members]
-            prop = getattr(device, decl.method)(decl.name, **options)
-            if decl.handler is not None:
-                prop(decl.handler)
-        for func, every in self._hardware:
-            if every is not None and not every > 0:
-                raise SetupError(f"hardware every= must be positive, not {every!r}")
-            app.hardware_jobs.append(HardwareJob(func, every, device))
-        return device
+    def snoop(self, device: str, name: str | None = None) -> Callable[[F], F]:
+        """Record a snoop; the function receives ``(device, event)``: its own device first."""
+
+        def decorate(func: F) -> F:
+            self.snoops.append(TemplateSnoop(func, device, name))
+            return func
+
+        return decorate

@@ -482,6 +482,7 @@ def parse_element(element: etree._Element) -> ev.Event:
             device=element.get("device"),
             name=element.get("name"),
             element_xml=element_xml(element),
+            timestamp=element.get("timestamp"),
         )
 
 
@@ -506,4 +507,5 @@ def parse_node(node: Node) -> ev.Event:
             device=get("device"),
             name=get("name"),
             element_xml=node_xml(node),
+            timestamp=get("timestamp"),
         )

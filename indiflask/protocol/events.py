@@ -407,6 +407,8 @@ class Invalid(Event):
     device: str | None = None
     name: str | None = None
     element_xml: bytes = b""
+    #: The element's ``timestamp`` attribute (a refused change's, to echo in the answer).
+    timestamp: str | None = None
 
 
 #: Map of kind word to the (def, set, new) event classes; ``new`` is None for lights.

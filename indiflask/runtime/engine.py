@@ -1,14 +1,24 @@
-"""AppDriver: runs an App's code on an asyncio loop around the sans-IO DriverCore.
+"""AppDriver: runs a driver specification on an asyncio loop around the sans-IO DriverCore.
 
 It carries out the core's effects: it sends events upstream through the
 ``emit`` function it was started with, calls handlers (plain ones inline,
-``async def`` ones as tasks), applies their outcome, runs hardware jobs on the
-schedule and delivers snooped traffic. It is the in-process driver a
-:class:`~indiflask.server.Server` hosts, and what ``--stdio`` mode and the test
-client drive.
+``async def`` ones as tasks) and reports how they ended to the core, runs
+hardware jobs on the loop's clock and delivers snooped traffic. It is the
+in-process driver a :class:`~indiflask.Server` hosts, and what ``--stdio``
+mode and the test client drive. It runs any
+:class:`~indiflask.core.spec.DriverSpec`; an :class:`~indiflask.App` makes one.
+
+Time is the event loop's (``loop.time()``), so a loop with a virtual clock (the
+test client's) runs every job, handler and sleep on virtual time.
 
 ``prop.send()`` may be called from any thread: events from other threads are
 handed to the loop with ``call_soon_threadsafe`` and keep their order.
+
+Lifecycle: :meth:`AppDriver.start` runs the ``on_start`` hooks first; if one
+fails, :class:`~indiflask.errors.StartError` is raised and nothing else starts
+(the ``on_stop`` hooks are not run). :meth:`AppDriver.stop` stops every job,
+handler and snoop first, and only then runs the ``on_stop`` hooks: nothing of
+the app runs after them.
 """
 
 from __future__ import annotations
@@ -23,13 +33,11 @@ from datetime import UTC, datetime
 from threading import get_ident
 from typing import Any
 
-from ..core.checks import CheckedChange
-from ..core.driver import DriverCore, Log, RunHandler, RunSnoop, Send, SnoopSpec
+from ..core.driver import DriverCore, Log, RunHandler, RunSnoop, Send
 from ..core.schedule import Schedule
-from ..driver.app import App, HardwareJob
-from ..driver.property import Change, Property
-from ..driver.snooping import SnoopEvent
-from ..errors import Reject
+from ..core.spec import DriverSpec, HardwareJob, SnoopSpec
+from ..core.transaction import Change, Transaction
+from ..errors import Reject, StartError
 from ..protocol import events as ev
 
 __all__ = ["AppDriver", "Emit"]
@@ -41,65 +49,78 @@ Emit = Callable[[ev.Event], None]
 
 
 class AppDriver:
-    """The driver engine for one :class:`~indiflask.App` (a router ``LocalDriver``).
+    """The driver engine for one driver specification (a router ``LocalDriver``).
 
-    :param app: the app to run.
-    :param clock: a monotonic clock; a fake one makes the engine *manual*: no
-        background ticker runs and the owner calls :meth:`tick` (the test client).
+    :param spec: what to run (``app.spec()``).
+    :param wall_clock: seconds since the epoch, for INDI timestamps
+        (``time.time``; the test client passes its virtual clock).
     """
 
-    def __init__(self, app: App, *, clock: Callable[[], float] | None = None) -> None:
-        app.finish_setup()
-        #: The app being run.
-        self.app = app
+    def __init__(self, spec: DriverSpec, *, wall_clock: Callable[[], float] = time.time) -> None:
+        #: What is being run.
+        self.spec = spec
         #: The driver name, for logs.
-        self.name = app.name
+        self.name = spec.name
         #: The sans-IO decisions.
-        self.core = DriverCore(app._devices, tuple(app.snoops))
-        #: Errors raised by handlers and hardware jobs, newest last (the test client reads them).
+        self.core = DriverCore(spec.devices, spec.snoops)
+        #: Errors raised by handlers, jobs and snoops, newest last (the test client reads them).
         self.errors: list[BaseException] = []
-        self._manual = clock is not None
-        self._clock = clock or time.monotonic
+        self._wall_clock = wall_clock
         self._emit: Emit | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread = 0
         self._schedule = Schedule()
         self._running_jobs: set[int] = set()
-        self._handler_tasks: set[asyncio.Task[Any]] = set()
-        self._job_tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._open: set[Transaction] = set()
         self._ticker: asyncio.Task[None] | None = None
+        self._stopped = False
         self._stamp_second = -1
         self._stamp_text = ""
 
     # ------------------------------------------------------------ lifecycle
     async def start(self, emit: Emit) -> None:
-        """Run ``on_start`` hooks, bind the devices to ``emit``, start jobs and snoops."""
-        self._loop = asyncio.get_running_loop()
+        """Run ``on_start`` hooks, bind the devices to ``emit``, start jobs and snoops.
+
+        :raises StartError: when an ``on_start`` hook fails (nothing is started then).
+        """
+        loop = asyncio.get_running_loop()
+        self._loop = loop
         self._thread = threading.get_ident()
         self._emit = emit
-        self.app.driver = self
-        for dev in self.app.values():
+        self._stopped = False
+        for dev in self.spec.devices.values():
             dev.bind(self._send_from_any_thread, clock=self.timestamp)
-        for hook in self.app.start_hooks:
-            result = hook()
-            if inspect.isawaitable(result):
-                await result
-        now = self._clock()
-        for index, job in enumerate(self.app.hardware_jobs):
+        if self.spec.running is not None:
+            self.spec.running(self)
+        for hook in self.spec.start_hooks:
+            try:
+                result = hook()
+                if inspect.isawaitable(result):
+                    await result
+            except Exception as exc:
+                self._unbind()
+                raise StartError(
+                    f"{self.name}: the on_start hook {_name(hook)} failed: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+        now = loop.time()
+        for index, job in enumerate(self.spec.jobs):
             if job.every is None:
-                self._spawn(self._job_tasks, self._long_running(job), f"hardware {job.name}")
+                self._spawn(self._long_running(job), f"hardware {job.name}")
             else:
                 self._schedule.add(index, job.every, now)
         for request in self.core.snoop_requests():
             emit(request)
-        if self._manual:
-            self.tick(now)
-        else:
-            self._ticker = self._loop.create_task(self._tick_forever())
+        if self._schedule.next_deadline() is not None:
+            self._ticker = loop.create_task(self._tick_forever(), name=f"{self.name}: ticker")
 
     async def stop(self) -> None:
-        """Stop jobs and handlers, run ``on_stop`` hooks, unbind the devices."""
-        tasks = [*self._handler_tasks, *self._job_tasks]
+        """Stop jobs, handlers and snoops, then run ``on_stop`` hooks and unbind the devices."""
+        if self._stopped or self._emit is None:
+            return
+        self._stopped = True
+        tasks = list(self._tasks)
         if self._ticker is not None:
             tasks.append(self._ticker)
             self._ticker = None
@@ -107,26 +128,38 @@ class AppDriver:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
-        for hook in self.app.stop_hooks:
+        for txn in list(self._open):
+            self.core.abandon(txn)
+        self._open.clear()
+        for hook in self.spec.stop_hooks:
             try:
                 result = hook()
                 if inspect.isawaitable(result):
                     await result
             except Exception:
-                log.exception("%s: on_stop hook %s failed", self.name, _name(hook))
-        for dev in self.app.values():
+                log.exception("%s: the on_stop hook %s failed", self.name, _name(hook))
+        self._unbind()
+
+    def _unbind(self) -> None:
+        for dev in self.spec.devices.values():
             dev.bind(None)
-        self.app.driver = None
+        if self.spec.running is not None:
+            self.spec.running(None)
         self._emit = None
 
     # ------------------------------------------------------------- input
     def feed(self, event: ev.Event) -> None:
-        """Handle one event from upstream (getProperties, a change, snooped traffic)."""
+        """Handle one event from upstream (getProperties, a change, snooped traffic).
+
+        Ignored once the driver is stopping: nothing of the app runs after ``on_stop``.
+        """
+        if self._stopped:
+            return
         for effect in self.core.feed(event):
             if isinstance(effect, Send):
                 self._send(effect.event)
             elif isinstance(effect, RunHandler):
-                self._run_handler(effect.prop, effect.change)  # type: ignore[arg-type]
+                self._run_handler(effect.txn)
             elif isinstance(effect, RunSnoop):
                 self._run_snoop(effect.snoop, effect.event)
             elif isinstance(effect, Log):
@@ -150,90 +183,94 @@ class AppDriver:
 
     def timestamp(self) -> str:
         """The INDI timestamp for now (UTC, whole seconds; formatted once per second)."""
-        now = time.time()
-        second = int(now)
+        second = int(self._wall_clock())
         if second != self._stamp_second:
             self._stamp_second = second
             self._stamp_text = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
         return self._stamp_text
 
     # ----------------------------------------------------------- handlers
-    def _run_handler(self, prop: Property, checked: CheckedChange) -> None:
+    def _run_handler(self, txn: Transaction) -> None:
+        prop = txn.prop
         handler = prop.handler
-        prop.begin_change()
         if handler is None:
-            self._send(prop.finish_change(checked, None, None))
+            self._finish(txn)
             return
         try:
-            result = handler(Change(prop, checked))
+            result = handler(Change(prop, txn.checked))
         except Exception as exc:
-            self._send(prop.finish_change(checked, None, self._failure(prop, exc)))
+            self._finish(txn, error=exc)
             return
         if inspect.isawaitable(result):
-            self._spawn(
-                self._handler_tasks,
-                self._await_handler(prop, checked, result),
-                f"handler {prop.name}",
-            )
+            self._open.add(txn)
+            self._spawn(self._await_handler(txn, result), f"handler {prop.name}")
         else:
-            self._send(prop.finish_change(checked, result, None))
+            self._finish(txn, result)
 
-    async def _await_handler(
-        self, prop: Property, checked: CheckedChange, pending: Awaitable[Any]
-    ) -> None:
+    async def _await_handler(self, txn: Transaction, pending: Awaitable[Any]) -> None:
         try:
             result = await pending
         except asyncio.CancelledError:
-            prop.finish_change(checked, None, "cancelled: the driver is stopping")
+            self.core.abandon(txn)
             raise
         except Exception as exc:
-            self._send(prop.finish_change(checked, None, self._failure(prop, exc)))
-            return
-        self._send(prop.finish_change(checked, result, None))
+            self._finish(txn, error=exc)
+        else:
+            self._finish(txn, result)
+        finally:
+            self._open.discard(txn)
 
-    def _failure(self, prop: Property, exc: Exception) -> str:
-        where = f"{prop.device.name}.{prop.name}"
-        if isinstance(exc, Reject):
-            log.info("%s: %s refused a change: %s", self.name, where, exc.message)
-            return exc.message
-        self.errors.append(exc)
-        log.error("%s: the handler of %s failed", self.name, where, exc_info=exc)
-        return f"{where}: the driver failed: {type(exc).__name__}: {exc}"
+    def _finish(
+        self, txn: Transaction, result: object = None, error: BaseException | None = None
+    ) -> None:
+        if error is not None:
+            where = f"{txn.prop.device.name}.{txn.prop.name}"
+            if isinstance(error, Reject):
+                log.info("%s: %s refused a change: %s", self.name, where, error.message)
+            else:
+                self.errors.append(error)
+                log.error("%s: the handler of %s failed", self.name, where, exc_info=error)
+        for effect in self.core.finish(txn, result, error):
+            if isinstance(effect, Send):
+                self._send(effect.event)
 
     # ------------------------------------------------------------- snoops
     def _run_snoop(self, snoop: SnoopSpec, event: ev.Event) -> None:
+        what = f"snoop {snoop.label or _name(snoop.handler)}"
         try:
-            result = snoop.handler(SnoopEvent(event))
+            result = snoop.handler(event)
         except Exception as exc:
-            self._job_failed(f"snoop {_name(snoop.handler)}", exc)
+            self._failed(what, exc)
             return
         if inspect.isawaitable(result):
-            self._spawn(self._handler_tasks, _guard(result), f"snoop {_name(snoop.handler)}")
+            self._spawn(self._guard(result, what), what)
+
+    async def _guard(self, pending: Awaitable[Any], what: str) -> None:
+        try:
+            await pending
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._failed(what, exc)
 
     # ---------------------------------------------------------- hardware
     def next_deadline(self) -> float | None:
-        """When the next periodic job is due (monotonic seconds), or ``None``."""
+        """When the next periodic job is due (loop time), or ``None``."""
         return self._schedule.next_deadline()
 
-    def tick(self, now: float) -> list[asyncio.Task[Any]]:
-        """Run every periodic job due at ``now``; return the tasks of async ones."""
-        started: list[asyncio.Task[Any]] = []
+    def tick(self, now: float) -> None:
+        """Run every periodic job due at ``now`` (loop time)."""
         for index in self._schedule.pop_due(now, self._running_jobs):
-            job = self.app.hardware_jobs[int(index)]  # type: ignore[call-overload]
+            number = int(index)  # type: ignore[call-overload]
+            job = self.spec.jobs[number]
             try:
-                result = job.func(job.device) if job.device is not None else job.func()
+                result = job.func(*job.args)
             except Exception as exc:
-                self._job_failed(f"hardware {job.name}", exc)
+                self._failed(f"hardware {job.name}", exc)
                 continue
             if inspect.isawaitable(result):
-                self._running_jobs.add(int(index))  # type: ignore[call-overload]
-                task = self._spawn(
-                    self._job_tasks,
-                    self._periodic(int(index), job, result),  # type: ignore[call-overload]
-                    f"hardware {job.name}",
-                )
-                started.append(task)
-        return started
+                self._running_jobs.add(number)
+                self._spawn(self._periodic(number, job, result), f"hardware {job.name}")
 
     async def _periodic(self, index: int, job: HardwareJob, pending: Awaitable[Any]) -> None:
         try:
@@ -241,56 +278,43 @@ class AppDriver:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            self._job_failed(f"hardware {job.name}", exc)
+            self._failed(f"hardware {job.name}", exc)
         finally:
             self._running_jobs.discard(index)
 
     async def _long_running(self, job: HardwareJob) -> None:
         try:
-            args = (job.device,) if job.device is not None else ()
-            result = job.func(*args)
+            result = job.func(*job.args)
             if inspect.isawaitable(result):
                 await result
             log.info("%s: hardware %s finished", self.name, job.name)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            self._job_failed(f"hardware {job.name}", exc)
+            self._failed(f"hardware {job.name}", exc)
 
     async def _tick_forever(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             deadline = self._schedule.next_deadline()
             if deadline is None:
                 return
-            delay = deadline - self._clock()
+            delay = deadline - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
-            self.tick(self._clock())
+            self.tick(loop.time())
 
-    def _job_failed(self, what: str, exc: Exception) -> None:
+    def _failed(self, what: str, exc: Exception) -> None:
         self.errors.append(exc)
         log.error("%s: %s failed; the driver keeps running", self.name, what, exc_info=exc)
 
     # ------------------------------------------------------------- tasks
-    def _spawn(self, bucket: set[asyncio.Task[Any]], coro: Any, what: str) -> asyncio.Task[Any]:
+    def _spawn(self, coro: Any, what: str) -> asyncio.Task[Any]:
         assert self._loop is not None
         task = self._loop.create_task(coro, name=f"{self.name}: {what}")
-        bucket.add(task)
-        task.add_done_callback(bucket.discard)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
         return task
-
-    def pending_handlers(self) -> list[asyncio.Task[Any]]:
-        """The handler and snoop tasks still running (the test client awaits them)."""
-        return list(self._handler_tasks)
-
-
-async def _guard(pending: Awaitable[Any]) -> None:
-    try:
-        await pending
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        log.exception("a snoop function failed; the driver keeps running")
 
 
 def _name(func: object) -> str:

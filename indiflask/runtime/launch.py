@@ -6,18 +6,16 @@ import asyncio
 import logging
 import sys
 
-from ..driver.app import App
+from .stdio import StdioServable, serve_stdio
 
 __all__ = ["run_app"]
 
 
-def run_app(app: App, *, host: str, port: int, stdio: bool, max_connections: int) -> None:
+def run_app(app: StdioServable, *, host: str, port: int, stdio: bool, max_connections: int) -> None:
     """Serve ``app`` on TCP, or as a stdio driver; returns when it stops."""
     if not logging.getLogger().handlers:
         logging.basicConfig(stream=sys.stderr, level=logging.INFO)
     if stdio:
-        from .stdio import serve_stdio
-
         status = asyncio.run(serve_stdio(app))
         if status:
             sys.exit(status)

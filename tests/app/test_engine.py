@@ -122,16 +122,26 @@ def test_read_only_write_changes_nothing_not_even_state() -> None:
         assert any("read-only" in m for m in client.messages)
 
 
-def test_unknown_device_or_property_is_ignored_and_connection_works(
+def test_unknown_device_or_property_changes_nothing_and_connection_works(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     app = make_app()
     with app.test_client() as client:
         client.received.clear()
-        client.send(ev.NewNumberVector(device="dev", name="NOPE", values={"X": 1.0}))
+        stamp = "2026-01-02T03:04:05.000006"
+        client.send(
+            ev.NewNumberVector(device="dev", name="NOPE", timestamp=stamp, values={"X": 1.0})
+        )
         client.send(ev.NewNumberVector(device="ghost", name="NOPE", values={"X": 1.0}))
-        assert client.received == []
-        assert "unknown property dev.NOPE" in caplog.text
+        # the known device answers with a message carrying the change's timestamp
+        assert client.received == [
+            ev.Message(
+                device="dev",
+                timestamp=stamp,
+                message="dev.NOPE: no such property; the change was ignored",
+            )
+        ]
+        assert "dev.NOPE: no such property" in caplog.text
         assert "unknown device 'ghost'" in caplog.text
         client.set("dev", "FOCUS", POS=5)
         assert client["dev"]["FOCUS"]["POS"] == 5.0
