@@ -1,4 +1,4 @@
-"""Switch an LED and report a temperature over INDI (API.md section 1).
+"""Switch an LED and report a temperature over INDI.
 
 Run it:   indiflask run examples/led.py        (an INDI server on 127.0.0.1:7624)
 Off a Raspberry Pi, use gpiozero's mock pins:  GPIOZERO_PIN_FACTORY=mock indiflask run ...

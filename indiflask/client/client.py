@@ -137,8 +137,8 @@ class Client(Mapping[str, RemoteDevice]):
         self._queues: list[Subscription] = []
         self._stamps = ChangeStamps()
         self._watches: list[AnswerWatch] = []
-        #: Devices known to echo change timestamps (their answers are recognised exactly).
-        self._echoing: set[str] = set()
+        #: Whether each device echoes change timestamps (learned from the first change).
+        self._echoes: dict[str, bool] = {}
         self._blob_modes: dict[tuple[str, str | None], BlobMode] = {}
 
     # ------------------------------------------------------------------ lifecycle
@@ -241,8 +241,8 @@ class Client(Mapping[str, RemoteDevice]):
             return
         prop = self.mirror.apply(event, wire)
         for watch in self._watches:
-            if watch.see(event) and watch.echoed:
-                self._echoing.add(watch.device)
+            if watch.see(event) and (watch.echoed or watch.barrier_seen):
+                self._echoes[watch.device] = watch.echoed
         paths: tuple[Path, ...] = ()
         if isinstance(event, ev.SetBLOBVector) and self.blob_dir is not None:
             paths = await self._save_blobs(event)
@@ -412,7 +412,10 @@ class Client(Mapping[str, RemoteDevice]):
         The change carries a timestamp of its own; an indiflask driver stamps its
         answer with it, so the answer is told apart from routine updates and
         other clients' answers. A driver that does not echo it (libindi's) is
-        answered, as INDI always was, by the next update of the property.
+        answered, as INDI always was, by the next update of the property. The
+        first change to a device is followed by a ``getProperties`` for the
+        property, which tells the two kinds of driver apart (see
+        :mod:`indiflask.core.answers`).
 
         :param wait: ``"answer"`` (default): return at the driver's first answer
             (a Busy update counts); ``"done"``: wait for the final answer (not
@@ -436,10 +439,12 @@ class Client(Mapping[str, RemoteDevice]):
         if wait == "sent":
             await self.send(event)
             return prop
-        watch = AnswerWatch(device, name, stamp, echoes=device in self._echoing)
+        watch = AnswerWatch(device, name, stamp, echoes=self._echoes.get(device))
         self._watches.append(watch)
         try:
             await self.send(event)
+            if watch.echoes is None:  # the barrier that tells whether the device echoes
+                await self.send(ev.GetProperties(device=device, name=name, version="1.7"))
             await self.wait_until(lambda: watch.finished(final=wait == "done"), timeout)
         except TimeoutError:
             raise TimeoutError(

@@ -17,7 +17,14 @@ put on its change:
 
 Drivers that do not echo the timestamp (libindi's, for instance) answer as INDI
 always did: the client then takes the next update of the property as the
-answer. A client learns that a device echoes from the first echo it sees.
+answer. A client learns whether a device echoes from its first change to it:
+it follows that change with ``getProperties`` for the same property, a
+*barrier*. A driver reads the two in order, so its answer to the change comes
+before its answer to the barrier (the definition); an indiflask server answers
+the barrier from its cache once the change has been routed, which gives the
+same order for the apps it hosts. If the answer before the barrier carried the
+change's timestamp, the device echoes and the answer is exact; if not, the
+first update after the change is taken, as INDI always did.
 """
 
 from __future__ import annotations
@@ -71,19 +78,25 @@ class AnswerWatch:
     :param device: the device written to.
     :param name: the property written to.
     :param stamp: the timestamp the change carried.
-    :param echoes: the device is known to echo change timestamps.
+    :param echoes: whether the device echoes change timestamps: ``True``,
+        ``False``, or ``None`` when not known yet (the change was followed by a
+        ``getProperties`` barrier for the property; see the module docs).
     """
 
     device: str
     name: str
     stamp: str
-    echoes: bool = False
+    echoes: bool | None = False
     #: How far the answer has come.
     progress: Progress = Progress.PENDING
     #: The driver's reason, for a refusal.
     reason: str | None = None
     #: True once something carrying :attr:`stamp` arrived (the device echoes).
     echoed: bool = False
+    #: True once the barrier's definition arrived (``echoes=None`` only).
+    barrier_seen: bool = False
+    #: Before the barrier: how far the updates without the stamp would have come.
+    _unstamped: Progress = Progress.PENDING
 
     def see(self, event: ev.Event) -> bool:
         """Take one event from the server; True when it was (part of) the answer."""
@@ -92,13 +105,24 @@ class AnswerWatch:
         if isinstance(event, ev.SetVector | ev.DefVector):
             if event.device != self.device or event.name != self.name:
                 return False
-            mine = event.timestamp == self.stamp
-            if mine:
+            step = Progress.BUSY if event.state is State.BUSY else Progress.DONE
+            if event.timestamp == self.stamp:
                 self.echoed = True
-            elif self.echoes or self.echoed:
+                self.progress = step
+                return True
+            if self.echoes or self.echoed:
                 return False  # routine traffic, or another client's answer
-            busy = event.state is State.BUSY
-            self.progress = Progress.BUSY if busy else Progress.DONE
+            if self.echoes is None and not self.barrier_seen:
+                if isinstance(event, ev.DefVector):
+                    # the barrier: no echo came before it, so the device does not echo
+                    self.barrier_seen = True
+                    self.progress = self._unstamped
+                    return self.progress is not Progress.PENDING
+                self._unstamped = step
+                return False
+            if isinstance(event, ev.DefVector) and self.echoes is None:
+                return False
+            self.progress = step
             return True
         if isinstance(event, ev.Message):
             if event.device == self.device and event.timestamp == self.stamp:

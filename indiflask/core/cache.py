@@ -4,7 +4,7 @@ The router answers a client's ``getProperties`` (and a driver's snoop request)
 from this cache instead of asking the drivers again. libindi's indiserver caches
 nothing: it forwards every ``getProperties`` to the drivers, whose answers then
 reach *every* interested client, so each new client makes all others receive a
-duplicate set of definitions (INDI-PROTOCOL.md §4.5). With the cache, only the
+duplicate set of definitions. With the cache, only the
 asking link gets definitions.
 
 ``set*`` updates are folded in lazily: an update is stored as an overlay of

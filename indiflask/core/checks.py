@@ -1,7 +1,7 @@
 """The checks a client's change must pass before a handler sees it, as pure functions.
 
 Each check returns a *reason* (a sentence for the client) on failure and never
-raises for bad input. The rules (API.md §4):
+raises for bad input. The rules:
 
 * a ``ro`` property is never written (the answer is an INDI message; the state
   does not change);

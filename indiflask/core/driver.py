@@ -33,6 +33,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from ..protocol import events as ev
+from ..protocol.values import State
 from .checks import check_change, write_refusal
 from .model import PropertyModel, valid_stamp
 from .spec import DeviceSpec, SnoopSpec
@@ -140,6 +141,13 @@ class DriverCore:
             return []
         update = close(txn, result, error)
         return [Send(update)] if update is not None else []
+
+    def busy(self, txn: Transaction) -> list[Send]:
+        """The handler of ``txn`` runs on without having answered: say Busy (stamped)."""
+        if txn.closed:
+            return []
+        txn.prop.set_state(State.BUSY)
+        return [Send(txn.prop.update_event())]
 
     def abandon(self, txn: Transaction) -> None:
         """Close ``txn`` without an answer (its handler was cancelled: the driver stops)."""

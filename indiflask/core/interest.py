@@ -6,7 +6,7 @@ entry too. An entry is ``(device, name)`` with ``name=None`` meaning every
 property of the device; ``everything`` (a ``getProperties`` without device, or
 with ``device="*"``) matches all device traffic.
 
-Unlike libindi (INDI-PROTOCOL.md §5.4), entries only ever *add*: a
+Unlike libindi's indiserver, entries only ever *add*: a
 device-specific message sent before the plain ``getProperties`` does not narrow
 the link for the rest of the session.
 """

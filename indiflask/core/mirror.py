@@ -6,7 +6,7 @@ member with typed values (numbers ``float``, switches ``bool``, lights
 :class:`~indiflask.protocol.values.State`, texts ``str``, BLOBs
 :class:`~indiflask.protocol.blobs.BlobValue`) plus state, message and timestamp.
 
-Rules (INDI-PROTOCOL.md §4.1): a ``def`` for a known property replaces it; a
+Rules (the INDI protocol's): a ``def`` for a known property replaces it; a
 ``set`` for an unknown property is ignored; a ``set`` may carry a subset of
 members; ``delProperty`` drops the property, or the whole device without a name.
 

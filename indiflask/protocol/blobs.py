@@ -4,7 +4,7 @@ A :class:`BlobValue` keeps the base64 text exactly as it travelled, so a server
 can forward a BLOB without decoding and re-encoding it; :attr:`BlobValue.data`
 decodes on demand. :meth:`BlobValue.from_bytes` builds one from raw data.
 
-Conventions (INDI-PROTOCOL.md §3.5):
+Conventions (the INDI protocol's, and libindi's extensions):
 
 * ``size`` is the byte count of the data after base64 decoding *and* after
   decompression (the original data size).

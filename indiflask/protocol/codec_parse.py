@@ -1,7 +1,7 @@
 """Turn one top-level element into an event (the receiving half of the codec).
 
 Parsing is table-driven by tag and forgiving where real peers are sloppy
-(INDI-PROTOCOL.md §7):
+(libindi's peers among them):
 
 * attribute quoting and unknown attributes do not matter; ``getProperties``
   may lack ``version`` (the event then has ``version=None``);

@@ -28,7 +28,7 @@ import inspect
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from threading import get_ident
 from typing import Any
@@ -201,11 +201,66 @@ class AppDriver:
         except Exception as exc:
             self._finish(txn, error=exc)
             return
-        if inspect.isawaitable(result):
+        if inspect.iscoroutine(result):
+            self._start_coroutine(txn, result)
+        elif inspect.isawaitable(result):
             self._open.add(txn)
+            self._answer_busy(txn)
             self._spawn(self._await_handler(txn, result), f"handler {prop.name}")
         else:
             self._finish(txn, result)
+
+    def _start_coroutine(self, txn: Transaction, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run an ``async def`` handler's first step now, the rest in a task.
+
+        Running the first step at once means every accepted change is answered
+        while its ``new*Vector`` is being handled: a handler that refuses or
+        finishes before its first ``await`` answers then, one that sends Busy
+        itself sends it then, and one that sends nothing before waiting gets an
+        automatic Busy update.
+        """
+        try:
+            yielded = coro.send(None)
+        except StopIteration as stop:
+            self._finish(txn, stop.value)
+            return
+        except Exception as exc:
+            self._finish(txn, error=exc)
+            return
+        self._open.add(txn)
+        self._answer_busy(txn)
+        self._spawn(self._resume(txn, coro, yielded), f"handler {txn.prop.name}")
+
+    def _answer_busy(self, txn: Transaction) -> None:
+        """An accepted change whose handler is still running and said nothing: Busy."""
+        if txn.updates == 0 and not txn.closed:
+            for effect in self.core.busy(txn):
+                self._send(effect.event)
+
+    async def _resume(
+        self, txn: Transaction, coro: Coroutine[Any, Any, Any], yielded: object
+    ) -> None:
+        """Drive a started coroutine to its end, as an asyncio task would."""
+        try:
+            while True:
+                try:
+                    await _wait_for_yield(yielded)
+                except asyncio.CancelledError:
+                    if isinstance(yielded, asyncio.Future):
+                        yielded.cancel()
+                    yielded = coro.throw(asyncio.CancelledError())
+                    coro.close()
+                    raise
+                yielded = coro.send(None)
+        except StopIteration as stop:
+            self._finish(txn, stop.value)
+        except asyncio.CancelledError:
+            self.core.abandon(txn)
+            raise
+        except Exception as exc:
+            self._finish(txn, error=exc)
+        finally:
+            self._open.discard(txn)
 
     async def _await_handler(self, txn: Transaction, pending: Awaitable[Any]) -> None:
         try:
@@ -315,6 +370,17 @@ class AppDriver:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+
+async def _wait_for_yield(yielded: object) -> None:
+    """Wait for what a coroutine yielded to its task (an asyncio future, or None)."""
+    if yielded is None:
+        await asyncio.sleep(0)
+        return
+    if not isinstance(yielded, asyncio.Future):
+        raise RuntimeError(f"an async handler yielded {yielded!r}, which asyncio cannot wait for")
+    yielded._asyncio_future_blocking = False
+    await asyncio.wait((yielded,))
 
 
 def _name(func: object) -> str:

@@ -11,7 +11,8 @@ our stdin and reads INDI from our stdout. Rules kept here:
   its own);
 * the driver exits with status 0 within 2 s of stdin closing, or on SIGTERM /
   SIGINT, after running its ``on_stop`` hooks; malformed XML from the server is
-  logged and exits with status 1 (indiserver then restarts the driver).
+  logged and exits with status 1 (indiserver then restarts the driver), and so
+  does a failing ``on_start`` hook (its cause is logged, once).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import sys
 from typing import Protocol
 
 from ..core.links import LocalDriver
-from ..errors import LocalProtocolError, RemoteProtocolError
+from ..errors import LocalProtocolError, RemoteProtocolError, StartError
 from ..protocol import events as ev
 from ..protocol.connection import Connection, Role
 
@@ -155,7 +156,12 @@ async def serve_stdio(
         if data:
             out.write(data)
 
-    await driver.start(emit)
+    try:
+        await driver.start(emit)
+    except StartError as exc:
+        log.error("%s", exc)
+        log.debug("why the start failed", exc_info=exc.__cause__)
+        return 1
     chunks = await _read_chunks(input_fd)
     status = 0
     stopper = asyncio.ensure_future(stop.wait())
