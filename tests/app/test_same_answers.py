@@ -49,7 +49,8 @@ STEPS: list[tuple[int, bytes, list[tuple[int, bool]]]] = [
     (6, new("newNumberVector", "LEVEL", 6, '<oneNumber name="NOPE">1</oneNumber>'), [(6, True)]),
     (7, new("newNumberVector", "MOVE", 7, '<oneNumber name="TO">5</oneNumber>'), [(7, False)]),
     (8, new("newNumberVector", "MOVE", 8, '<oneNumber name="TO">6</oneNumber>'), [(8, True)]),
-    (9, new("newSwitchVector", "RELEASE", 9, '<oneSwitch name="GO">On</oneSwitch>'), [(9, True), (7, True)]),
+    (9, new("newSwitchVector", "RELEASE", 9, '<oneSwitch name="GO">On</oneSwitch>'),
+     [(9, True), (7, True)]),
     (10, new("newNumberVector", "GHOST", 10, '<oneNumber name="X">1</oneNumber>'), [(10, True)]),
     (11, new("newNumberVector", "LEVEL", 11, '<oneNumber name="V">2.5</oneNumber>'), [(11, True)]),
 ]  # fmt: skip
