@@ -38,7 +38,7 @@ from ..errors import ChangeRefused, InvalidValue, ProtocolError
 from ..protocol import events as ev
 from ..protocol.blobs import BlobValue
 from ..protocol.values import BlobMode, State
-from .updates import Update, blob_filename
+from .updates import Update, free_blob_path
 from .wire import Wire, build_change
 
 __all__ = ["Client", "Subscription"]
@@ -94,7 +94,9 @@ class Client(Mapping[str, RemoteDevice]):
     :param reconnect: reconnect with backoff when an established link is lost.
     :param max_backoff: the longest pause between reconnection attempts, in seconds.
     :param blob_dir: save every received BLOB in this folder, as
-        ``device.property.member.format`` (set :attr:`blob_dir` later to start).
+        ``device.property.member.format``, numbered ``-0002``, ``-0003``, ... when
+        that file exists (a series never overwrites an image); set
+        :attr:`blob_dir` later to start.
     :param connect_timeout: seconds allowed to open the TCP connection.
 
     The client is a mapping of device name to
@@ -258,7 +260,7 @@ class Client(Mapping[str, RemoteDevice]):
             folder.mkdir(parents=True, exist_ok=True)
             written = []
             for member, value in items:
-                path = folder / blob_filename(event.device, event.name, member, value)
+                path = free_blob_path(folder, event.device, event.name, member, value)
                 path.write_bytes(value.data)
                 written.append(path)
             return tuple(written)

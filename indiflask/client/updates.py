@@ -24,7 +24,7 @@ from ..protocol import events as ev
 from ..protocol.blobs import BlobValue
 from ..protocol.values import State
 
-__all__ = ["Update", "blob_filename", "format_update", "update_to_dict"]
+__all__ = ["Update", "blob_filename", "format_update", "free_blob_path", "update_to_dict"]
 
 #: Kinds of :class:`Update`.
 KINDS = ("def", "set", "del", "message", "connected", "disconnected")
@@ -124,7 +124,26 @@ def blob_filename(device: str, name: str, member: str, value: BlobValue) -> str:
     A ``.z`` suffix is dropped (the data are inflated); path separators in the
     names are replaced by ``_``.
     """
-    text = f"{device}.{name}.{member}{value.data_format}"
+    return _safe(f"{device}.{name}.{member}") + _safe(value.data_format)
+
+
+def free_blob_path(folder: Path, device: str, name: str, member: str, value: BlobValue) -> Path:
+    """Where to save a received BLOB without overwriting an earlier one.
+
+    The first is ``device.property.member.format`` (as indi_getprop names it); when
+    that file exists, ``device.property.member-0002.format``, ``-0003`` and so on,
+    so a series of images never overwrites one.
+    """
+    stem, suffix = _safe(f"{device}.{name}.{member}"), _safe(value.data_format)
+    path = folder / f"{stem}{suffix}"
+    number = 2
+    while path.exists():
+        path = folder / f"{stem}-{number:04d}{suffix}"
+        number += 1
+    return path
+
+
+def _safe(text: str) -> str:
     return text.replace("/", "_").replace("\\", "_").replace("\0", "_")
 
 

@@ -23,16 +23,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Footer, Header, OptionList, RichLog, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from ..client.client import Client
 from ..client.updates import Update, format_update
 from ..core.mirror import RemoteProperty
-from ..errors import InvalidValue
+from ..errors import ChangeRefused, InvalidValue
 from ..protocol.values import BlobMode
 from .editor import EditorScreen, FolderScreen
 from .widgets import PropertyView
@@ -152,7 +154,7 @@ class IndiTerm(App[None]):
             self._status("disconnected, retrying")
             self._note(f"connection lost: {update.message}")
             self.query_one("#main").add_class("-offline")
-            self.notify("connection lost; reconnecting", severity="warning")
+            self.notify("connection lost; reconnecting", severity="warning", markup=False)
         if update.kind in ("message", "def", "set", "del") and update.message:
             self._note(format_update(update))
         if update.paths and update.device is not None and update.name is not None:
@@ -186,7 +188,7 @@ class IndiTerm(App[None]):
             return
         highlighted = devices.highlighted
         devices.clear_options()
-        devices.add_options([Option(name, id=name) for name in names])
+        devices.add_options([Option(Text(name), id=name) for name in names])
         if names:
             devices.highlighted = min(highlighted or 0, len(names) - 1)
         if self.device is None and names:
@@ -233,7 +235,7 @@ class IndiTerm(App[None]):
                     view.note = f"saving BLOBs in {self.blob_dir}"
                     view.show()
                 self._views[name] = view
-            await tabs.add_pane(TabPane(group, _Group(*views), id=f"group-{index}"))
+            await tabs.add_pane(TabPane(Content(group), _Group(*views), id=f"group-{index}"))
 
     def view(self, name: str) -> PropertyView:
         """The view of property ``name`` of the shown device."""
@@ -276,14 +278,15 @@ class IndiTerm(App[None]):
         """Send a change and report a refusal, an invalid value or a timeout."""
         view = self._views.get(prop.name)
         try:
-            result = await self.client.set(prop.device, prop.name, values, timeout=30)
+            result = await self.client.set(prop.device, prop.name, values, timeout=30, check=True)
+        except ChangeRefused as exc:
+            self.notify(f"{prop.name}: {exc.reason}", severity="error", markup=False)
+            result = prop
         except (InvalidValue, TimeoutError, ConnectionError, OSError) as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         if view is not None and view.prop.device == result.device:
             view.show(result)
-        if result.state.value == "Alert":
-            self.notify(f"{prop.name}: {result.message or 'refused'}", severity="error")
 
     def download_blobs(self, prop: RemoteProperty) -> None:
         """Ask for a folder, then receive ``prop``'s BLOBs from now on and save them there.
@@ -309,7 +312,7 @@ class IndiTerm(App[None]):
         try:
             await self.client.enable_blob(prop.device, mode, prop.name)
         except ConnectionError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         view = self._views.get(prop.name) if prop.device == self.device else None
         if folder is None:
@@ -323,14 +326,14 @@ class IndiTerm(App[None]):
             view.note = note
             view.show()
         self._note(text)
-        self.notify(text)
+        self.notify(text, markup=False)
 
     async def action_refresh(self) -> None:
         """Ask the server for every property again."""
         try:
             await self.client.get_properties()
         except ConnectionError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
 
     def action_toggle_messages(self) -> None:
         """Show or hide the message log."""

@@ -77,11 +77,12 @@ class EditorScreen(_Modal):
                 yield Label(Text(f"{rule}: choose a member (Enter)", style="dim"))
                 for i, (name, member) in enumerate(prop.members.items()):
                     mark = "[x]" if prop.values.get(name) else "[ ]"
-                    yield Button(f"{mark} {member.label or name}", id=f"sw-{i}")
+                    # user text: never markup (a label may hold "[/]"), and the mark stays
+                    yield Button(Text(f"{mark} {member.label or name}"), id=f"sw-{i}")
             else:
                 for i, (name, member) in enumerate(prop.members.items()):
                     with Horizontal():
-                        yield Label(self._caption(name, member), classes="member")
+                        yield Label(Text(self._caption(name, member)), classes="member")
                         yield Input(
                             value=self._initial(name),
                             id=f"in-{i}",
@@ -123,7 +124,7 @@ class EditorScreen(_Modal):
         try:
             values = self.collect()
         except InvalidValue as exc:
-            self.query_one("#error", Static).update(str(exc))
+            self.query_one("#error", Static).update(Text(str(exc)))
             return
         self.dismiss(values)
 
@@ -204,6 +205,6 @@ class FolderScreen(_Modal):
         text = self.query_one("#folder", Input).value.strip()
         path = Path(text or ".").expanduser()
         if path.exists() and not path.is_dir():
-            self.query_one("#error", Static).update(f"{text!r} is not a folder")
+            self.query_one("#error", Static).update(Text(f"{text!r} is not a folder"))
             return
         self.dismiss(path)

@@ -121,3 +121,16 @@ def test_reconnects_after_loss() -> None:
             assert not client.connected
 
     asyncio.run(main())
+
+
+def test_received_blobs_never_overwrite_each_other(tmp_path: Path) -> None:
+    from indiflask.client.updates import free_blob_path
+    from indiflask.protocol.blobs import BlobValue
+
+    value = BlobValue.from_bytes(b"SIMPLE", ".fits")
+    names = []
+    for _ in range(3):
+        path = free_blob_path(tmp_path, "CCD", "CCD1", "CCD1", value)
+        path.write_bytes(b"x")
+        names.append(path.name)
+    assert names == ["CCD.CCD1.CCD1.fits", "CCD.CCD1.CCD1-0002.fits", "CCD.CCD1.CCD1-0003.fits"]
