@@ -16,6 +16,7 @@ release = "0.1.0"
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",
+    "sphinx_click",
 ]
 
 autodoc_member_order = "bysource"

@@ -1,4 +1,4 @@
-"""House-style rules that a reviewer should not have to check by hand (ARCHITECTURE.md).
+"""House-style rules that a reviewer should not have to check by hand.
 
 * Rule 3, sans-IO: the modules of ``indiflask/protocol`` and ``indiflask/core``,
   and every indiflask module they import (transitively), import only the
@@ -8,6 +8,9 @@
   never run, so they are not counted; nor is the root ``indiflask/__init__.py``,
   whose re-exports are the user-facing surface, not a dependency of the layers.
 * Rule 2: no ``indiflask/**/*.py`` is longer than 600 lines.
+* No import circles: modules that import each other (lazily, or only for type
+  checking, counted too) outside ``indiflask/compat``, which keeps indipydriver's
+  own structure. A package's ``__init__`` re-exports are not counted.
 * Rule 5: every public module, class, function and method in ``indiflask/`` has
   a docstring. Public means: the name does not start with ``_`` (a name listed
   in ``__all__`` is public whatever its spelling); methods count when their
@@ -176,6 +179,80 @@ def test_sans_io_never_opens_files(module: Module) -> None:
     assert calls == [], f"{module.path} opens files at lines {calls}"
 
 
+# ------------------------------------------------------------------ circles
+
+
+def _all_imports(module: Module, known: dict[str, Module]) -> set[str]:
+    """Indiflask modules ``module`` imports, however (type-checking and lazy ones too)."""
+    package = module.name if module.is_package else module.name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(module.tree()):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name in known)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module or ""
+            for alias in node.names:
+                name = f"{target}.{alias.name}"
+                if name in known:
+                    found.add(name)
+                elif target in known:
+                    found.add(target)
+    found.discard(module.name)
+    return {name for name in found if not known[name].is_package}
+
+
+def import_circles(modules: dict[str, Module]) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan's algorithm)."""
+    graph = {name: _all_imports(m, modules) for name, m in modules.items() if not m.is_package}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    circles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph.get(node, ()):
+            if nxt not in graph:
+                continue
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                item = stack.pop()
+                on_stack.discard(item)
+                group.append(item)
+                if item == node:
+                    break
+            if len(group) > 1:
+                circles.append(sorted(group))
+
+    for name in graph:
+        if name not in index:
+            visit(name)
+    return circles
+
+
+def test_no_import_circles_outside_compat() -> None:
+    circles = [
+        group
+        for group in import_circles(MODULES)
+        if not all(name.startswith("indiflask.compat") for name in group)
+    ]
+    assert circles == [], f"modules that import each other: {circles}"
+
+
 # ------------------------------------------------------------------ size
 
 ALL = sorted(MODULES.values(), key=lambda m: m.name)
@@ -306,3 +383,18 @@ def test_checker_catches_missing_docstrings(tmp_path: Path) -> None:
         "_exported (line 5)",
         "Thing.method (line 8)",
     ]
+
+
+def test_checker_finds_circles_through_type_checking_imports(tmp_path: Path) -> None:
+    a = tmp_path / "a.py"
+    b = tmp_path / "b.py"
+    c = tmp_path / "c.py"
+    a.write_text("from .b import B\n")
+    b.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import A\n")
+    c.write_text("from .a import A\n")
+    modules = {
+        "indiflask.x.a": Module("indiflask.x.a", a),
+        "indiflask.x.b": Module("indiflask.x.b", b),
+        "indiflask.x.c": Module("indiflask.x.c", c),
+    }
+    assert import_circles(modules) == [["indiflask.x.a", "indiflask.x.b"]]

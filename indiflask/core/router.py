@@ -5,7 +5,8 @@ The :class:`Router` sees only ``(link, event)`` pairs and answers with
 that should get it, so the runtime serialises it once. It never touches bytes,
 sockets or clocks.
 
-Rules (INDI-PROTOCOL.md §4 and §5.4; corrections of libindi are marked *):
+Rules (the INDI protocol's, as libindi's indiserver applies them; where indiflask
+corrects libindi, the rule says "(unlike libindi)"):
 
 * **Ownership.** A device belongs to the first driver-side link (APP, EXEC,
   REMOTE) whose ``def*``/``set*``/``delProperty``/``message`` names it. Another
@@ -13,12 +14,12 @@ Rules (INDI-PROTOCOL.md §4 and §5.4; corrections of libindi are marked *):
   network loop. A REMOTE link opened for one device owns only that device.
 * **Interest.** A client's ``getProperties`` adds (device, name) or
   "everything" to its interest. ``new*`` and ``enableBLOB`` add to it too,
-  but * nothing ever narrows it.
-* **Definitions** * are answered from the :class:`~indiflask.core.cache.DefinitionCache`
+  but nothing ever narrows it (unlike libindi).
+* **Definitions** are answered (unlike libindi) from the :class:`~indiflask.core.cache.DefinitionCache`
   when known: only the asking link receives them. A request for something not
   cached goes to the device's owner, or to every driver-side link when the
   device is unknown.
-* **Changes.** ``new*`` goes to the owner only (* not echoed to other clients).
+* **Changes.** ``new*`` goes to the owner only (unlike libindi, not echoed to other clients).
 * **Driver output.** ``def*``/``set*``/``delProperty``/``message`` go to the
   interested clients (after their :class:`BlobPolicy`) and to the snooping
   driver-side links (after their snoop policy), never back to the owner.
@@ -30,7 +31,7 @@ Rules (INDI-PROTOCOL.md §4 and §5.4; corrections of libindi are marked *):
   ``enableBLOB``. Snoops work across every link kind.
 * **BLOBs upstream.** ``enableBLOB`` is never sent to APP/EXEC links. For a REMOTE
   link the router keeps the upstream at ``Also`` for every device that any
-  client or snooper wants BLOBs from and filters per client locally, so * one
+  client or snooper wants BLOBs from and filters per client locally, so (unlike libindi) one
   client's ``Never`` cannot starve the others (libindi forwards each client's
   choice on the shared link).
 * ``pingRequest`` is answered on the link it came from; every ``getProperties``
