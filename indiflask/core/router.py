@@ -15,11 +15,12 @@ corrects libindi, the rule says "(unlike libindi)"):
 * **Interest.** A client's ``getProperties`` adds (device, name) or
   "everything" to its interest. ``new*`` and ``enableBLOB`` add to it too,
   but nothing ever narrows it (unlike libindi).
-* **Definitions** are answered (unlike libindi) from the :class:`~indiflask.core.cache.DefinitionCache`
-  when known: only the asking link receives them. A request for something not
-  cached goes to the device's owner, or to every driver-side link when the
-  device is unknown.
-* **Changes.** ``new*`` goes to the owner only (unlike libindi, not echoed to other clients).
+* **Definitions** are answered (unlike libindi) from the
+  :class:`~indiflask.core.cache.DefinitionCache` when known: only the asking
+  link receives them. A request for something not cached goes to the
+  device's owner, or to every driver-side link when the device is unknown.
+* **Changes.** ``new*`` goes to the owner only (unlike libindi, not echoed to
+  other clients).
 * **Driver output.** ``def*``/``set*``/``delProperty``/``message`` go to the
   interested clients (after their :class:`BlobPolicy`) and to the snooping
   driver-side links (after their snoop policy), never back to the owner.
