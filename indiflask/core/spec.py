@@ -34,8 +34,16 @@ class DeviceSpec(Protocol):
     def timestamp(self) -> str:
         """The current INDI timestamp text."""
 
-    def bind(self, sink: Emit | None, clock: Callable[[], str] | None = None) -> None:
-        """Connect the device to a running driver (``None``: disconnect)."""
+    def bind(
+        self,
+        sink: Emit | None,
+        clock: Callable[[], str] | None = None,
+        feed: Emit | None = None,
+    ) -> None:
+        """Connect the device to a running driver (``None``: disconnect).
+
+        ``feed`` takes changes the driver makes to itself (configuration loads).
+        """
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,9 @@ from ..core.spec import DriverSpec, HardwareJob, SnoopSpec
 from ..errors import SetupError
 from ..protocol import events as ev
 from ..protocol.values import Perm
-from . import standard
+from . import builtin
+from .catalog.interfaces import Interface
+from .config import ConfigFile
 from .declarations import Declarations
 from .device import Device
 from .property import Property
@@ -58,8 +60,14 @@ class App(Declarations, Mapping[str, Device]):
     :param device: the default device's name (defaults to ``name``; the
         ``INDIDEV`` environment variable, set by indiserver's ``-n``, wins).
     :param version: the driver version reported in ``DRIVER_INFO``.
-    :param standard: add the standard ``DRIVER_INFO`` property to every device
-        (and ``CONNECTION`` when ``on_connect``/``on_disconnect`` hooks exist).
+    :param standard: add the standard properties: ``DRIVER_INFO`` to every
+        device, ``CONNECTION`` to devices with an interface (or to every device
+        when ``on_connect``/``on_disconnect`` hooks exist) and ``CONFIG_PROCESS``
+        to devices with saved (``persist=True``) properties.
+    :param interfaces: what the default device is, for KStars/Ekos: libindi
+        interface names such as ``"focuser"``, ``["ccd", "guider"]`` (see
+        :class:`~indiflask.driver.catalog.Interface`); ``DRIVER_INFO`` carries
+        their bitmask.
 
     The app is a mapping of device name to :class:`~indiflask.Device`.
 
@@ -75,6 +83,7 @@ class App(Declarations, Mapping[str, Device]):
         *,
         version: str = "1.0",
         standard: bool = True,
+        interfaces: object = (),
     ) -> None:
         #: The driver's name.
         self.name = name
@@ -85,7 +94,9 @@ class App(Declarations, Mapping[str, Device]):
         self._standard = standard
         self._devices: dict[str, Device] = {}
         self._finished = False
-        self._default = self.device(os.environ.get("INDIDEV") or device or name)
+        #: The file that made the app (``DRIVER_EXEC`` names it, unless launched by a shim).
+        self.source = _caller_file()
+        self._default = self.device(os.environ.get("INDIDEV") or device or name, interfaces)
         #: Hardware jobs, in declaration order.
         self.hardware_jobs: list[HardwareJob] = []
         #: Snoop registrations.
@@ -107,13 +118,19 @@ class App(Declarations, Mapping[str, Device]):
         """The device that the app's own declaration methods add to."""
         return self._default
 
-    def device(self, name: str) -> Device:
-        """Return the device called ``name``, creating it on first use (during setup)."""
+    def device(self, name: str, interfaces: object = ()) -> Device:
+        """Return the device called ``name``, creating it on first use (during setup).
+
+        :param interfaces: what a new device is (libindi interface names).
+        """
         dev = self._devices.get(name)
         if dev is None:
             self._check_setup(f"add device {name!r}")
-            dev = Device(self, name)
+            dev = Device(self, name, interfaces)
             self._devices[name] = dev
+        elif interfaces:
+            self._check_setup(f"change the interfaces of {name!r}")
+            dev.interfaces |= Interface.parse(interfaces)
         return dev
 
     def __getitem__(self, name: str) -> Device:
@@ -261,15 +278,45 @@ class App(Declarations, Mapping[str, Device]):
                         "decorate a function with it to receive clients' changes"
                     )
         if self._standard:
-            exe = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else self.name
             for dev in self._devices.values():
-                standard.add_driver_info(dev, self.name, exe, self.version)
-                if self.connect_hooks or self.disconnect_hooks:
-                    standard.add_connection(dev, self.connect_hooks, self.disconnect_hooks)
+                self._add_builtin(dev)
         reason = f"the app {self.name!r} has already started"
         for dev in self._devices.values():
+            connected_only = builtin.CONNECTION in dev and bool(dev.interfaces)
+            for prop in dev.properties.values():
+                if prop.after_connect is None:
+                    prop.after_connect = connected_only and prop.name not in builtin.START_TIME
+                if prop.after_connect and builtin.CONNECTION in dev:
+                    prop.defined = False
+                elif prop.after_connect:
+                    prop.after_connect = False  # nothing would ever connect it
             dev.frozen = reason
         self._finished = True
+
+    def _add_builtin(self, dev: Device) -> None:
+        builtin.add_driver_info(dev, self.name, self.exec_name(), self.version)
+        if dev.interfaces or self.connect_hooks or self.disconnect_hooks:
+            builtin.add_connection(dev, self.connect_hooks, self.disconnect_hooks)
+        if any(prop.persist for prop in dev.properties.values()):
+            dev.config = ConfigFile(dev.name)
+            builtin.add_config_process(dev, dev.config)
+
+    def exec_name(self) -> str:
+        """The executable ``DRIVER_INFO`` names: the launcher made by ``indiflask shim``
+        (``$INDIFLASK_DRIVER_EXEC``), else the app's file."""
+        named = os.environ.get("INDIFLASK_DRIVER_EXEC")
+        if named:
+            return named
+        if self.source:
+            return os.path.basename(self.source)
+        return os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else self.name
+
+    def _load_saved(self) -> None:
+        """Start hook: replay the saved values of the properties defined from the start."""
+        for dev in self._devices.values():
+            builtin.load_saved(
+                dev, [p.name for p in dev.properties.values() if p.persist and p.defined]
+            )
 
     def spec(self) -> DriverSpec:
         """Finish setup and describe the driver for the runtime."""
@@ -279,7 +326,7 @@ class App(Declarations, Mapping[str, Device]):
             devices=self._devices,
             jobs=tuple(self.hardware_jobs),
             snoops=tuple(self.snoops),
-            start_hooks=tuple(self.start_hooks),
+            start_hooks=(*self.start_hooks, self._load_saved),
             stop_hooks=tuple(self.stop_hooks),
             running=self._set_driver,
         )
@@ -325,3 +372,10 @@ class App(Declarations, Mapping[str, Device]):
 
 def _name(func: object) -> str:
     return getattr(func, "__qualname__", repr(func))
+
+
+def _caller_file() -> str | None:
+    """The file of the module that called ``App(...)`` (two frames up)."""
+    frame = sys._getframe(2)
+    name = frame.f_globals.get("__file__")
+    return name if isinstance(name, str) else None

@@ -16,6 +16,8 @@ from ..core.members import check_name
 from ..errors import SetupError
 from ..protocol import events as ev
 from ..protocol.values import format_timestamp
+from .catalog.interfaces import Interface
+from .config import ConfigFile
 from .declarations import Declarations
 from .property import Property, make_members
 
@@ -40,13 +42,20 @@ class Device(Declarations, Mapping[str, Property]):
     A device is a mapping of property name to :class:`~indiflask.Property`.
     """
 
-    def __init__(self, app: DeviceOwner, name: str) -> None:
+    def __init__(self, app: DeviceOwner, name: str, interfaces: object = ()) -> None:
         #: The app this device belongs to (``device.app.hw`` holds its hardware handles).
         self.app = app
         #: The INDI device name.
         self.name = check_name("device", name)
+        #: What the device is (libindi's interface bits, ``DRIVER_INFO.DRIVER_INTERFACE``).
+        self.interfaces = Interface.parse(interfaces)
+        #: True while a client has it connected (its ``CONNECTION`` is On).
+        self.connected = False
         self._properties: dict[str, Property] = {}
         self._sink: Sink | None = None
+        self._feed: Sink | None = None
+        #: The configuration file, for a device with saved properties (set when setup ends).
+        self.config: ConfigFile | None = None
         #: Why new declarations are refused (set once the app's setup is finished).
         self.frozen: str | None = None
         #: Returns the current INDI timestamp text (the runtime's cached clock while running).
@@ -126,11 +135,34 @@ class Device(Declarations, Mapping[str, Property]):
         """The current INDI timestamp text (UTC, whole seconds)."""
         return self.clock()
 
-    def bind(self, sink: Sink | None, clock: Callable[[], str] | None = None) -> None:
-        """Connect this device to a runtime (``None`` disconnects). Runtime use."""
+    def bind(
+        self,
+        sink: Sink | None,
+        clock: Callable[[], str] | None = None,
+        feed: Sink | None = None,
+    ) -> None:
+        """Connect this device to a runtime (``None`` disconnects). Runtime use.
+
+        :param sink: receives every event the device sends.
+        :param clock: the INDI timestamp of now.
+        :param feed: takes changes the driver makes to itself (configuration loads),
+            through the same checks and handlers as a client's.
+        """
         self._sink = sink
+        self._feed = feed
         if clock is not None:
             self.clock = clock
+
+    def write(self, event: ev.Event) -> bool:
+        """Handle ``event`` (a ``new*Vector``) as if a client had sent it.
+
+        :returns: False when the driver is not running (nothing was done).
+        """
+        feed = self._feed
+        if feed is None:
+            return False
+        feed(event)
+        return True
 
     def __repr__(self) -> str:
         return f"<Device {self.name!r} ({len(self._properties)} properties)>"

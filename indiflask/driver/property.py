@@ -73,7 +73,13 @@ class Property(PropertyModel):
         perm: Perm | str = Perm.RW,
         rule: Rule | str = Rule.ONE_OF_MANY,
         timeout: float = 0.0,
+        persist: bool = False,
+        after_connect: bool | None = None,
     ) -> None:
+        #: Saved in the device's configuration file, and loaded from it.
+        self.persist = persist
+        #: Defined only while the device is connected (``None``: decided when setup ends).
+        self.after_connect = after_connect
         super().__init__(
             device,
             kind,

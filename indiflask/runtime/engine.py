@@ -90,7 +90,7 @@ class AppDriver:
         self._emit = emit
         self._stopped = False
         for dev in self.spec.devices.values():
-            dev.bind(self._send_from_any_thread, clock=self.timestamp)
+            dev.bind(self._send_from_any_thread, clock=self.timestamp, feed=self.feed)
         if self.spec.running is not None:
             self.spec.running(self)
         for hook in self.spec.start_hooks:
