@@ -10,7 +10,8 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from .serve import describe_command, run_command, shim_command
+from .serve import describe_command, run_command
+from .shim import shim_command
 
 __all__ = ["main"]
 

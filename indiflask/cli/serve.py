@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import shlex
-import stat
 import sys
 
 import click
@@ -14,7 +12,7 @@ import click
 from ..driver.app import App
 from .discovery import find_app
 
-__all__ = ["describe_command", "run_command", "setup_logging", "shim_command"]
+__all__ = ["describe_command", "run_command", "setup_logging"]
 
 _LEVELS = ["debug", "info", "warning", "error"]
 
@@ -158,42 +156,6 @@ def run_command(
         max_stream_queue=max_stream_queue * 2**20,
     )
     server.run()
-
-
-@click.command("shim")
-@click.argument("app")
-@click.argument("name")
-@click.option(
-    "--dir",
-    "directory",
-    default=".",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Where to write the launcher.",
-)
-def shim_command(app: str, name: str, directory: str) -> None:
-    """Write NAME, a no-argument launcher that runs APP with --stdio (for indiserver).
-
-    indiserver starts drivers without arguments, so give it the absolute path
-    this prints: ``indiserver /abs/path/NAME``.
-    """
-    find_app(app)  # fail now, not under indiserver
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.abspath(os.path.join(directory, name))
-    target = app
-    if ".py" in app:
-        file_part, _, attr = app.partition(".py")
-        target = os.path.abspath(file_part + ".py") + attr
-    script = (
-        "#!/bin/sh\n"
-        "# indiflask launcher: runs an indiflask app as an INDI driver on stdin/stdout\n"
-        f"cd {shlex.quote(os.getcwd())} || exit 1\n"
-        f'exec {shlex.quote(sys.executable)} -m indiflask run --stdio {shlex.quote(target)} "$@"\n'
-    )
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(script)
-    os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    click.echo(path)
 
 
 @click.command("describe")

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
@@ -148,14 +149,16 @@ def test_shim_writes_an_executable_launcher(tmp_path: Path) -> None:
         "shim", str(APPS / "cliapp_single.py"), "indi_test_single", "--dir", str(tmp_path / "bin")
     )
     assert code == 0, output
-    launcher = Path(output.strip())
+    launcher, listing = (Path(line) for line in output.split())
     assert launcher == tmp_path / "bin" / "indi_test_single"
+    assert listing == tmp_path / "bin" / "indi_test_single.xml"
     assert launcher.is_absolute()
     assert launcher.stat().st_mode & stat.S_IXUSR
     script = launcher.read_text()
     assert script.startswith("#!/bin/sh\n")
     assert "--stdio" in script and str(APPS / "cliapp_single.py") in script
     assert sys.executable in script
+    assert "INDIFLASK_DRIVER_EXEC=indi_test_single" in script
 
 
 def test_shim_refuses_an_app_it_cannot_find(tmp_path: Path) -> None:
@@ -171,7 +174,7 @@ def test_the_launcher_runs_the_app_as_a_stdio_driver(tmp_path: Path) -> None:
     assert code == 0, output
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [output.strip()],
+        [output.split()[0]],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -238,3 +241,28 @@ def test_help_lists_the_commands() -> None:
         assert command in output
     code, output = invoke("run", "--help")
     assert code == 0 and "INDIFLASK_PORT" in output and "--stdio" in output
+
+
+def test_shim_lists_the_driver_for_kstars_and_indi_web_manager(tmp_path: Path) -> None:
+    app_file = tmp_path / "wheel.py"
+    app_file.write_text(
+        "from indiflask import App\n"
+        "app = App('Filter Wheel Five', interfaces='filter', version='2.1')\n"
+        "app.number('FILTER_SLOT', members=['FILTER_SLOT_VALUE'])(lambda change: None)\n"
+    )
+    code, output = invoke(
+        "shim", str(app_file), "indi_five_wheel", "--dir", str(tmp_path / "bin"),
+        "--xml-dir", str(tmp_path / "xml"),
+    )  # fmt: skip
+    assert code == 0, output
+    listing = tmp_path / "xml" / "indi_five_wheel.xml"
+    assert output.split()[1] == str(listing)
+    root = ElementTree.parse(listing).getroot()
+    assert root.tag == "driversList"
+    [group] = root.findall("devGroup")
+    assert group.get("group") == "Filter Wheels"
+    [device] = group.findall("device")
+    assert device.get("label") == "Filter Wheel Five" and device.get("mdpd") is None
+    driver = device.find("driver")
+    assert driver is not None and driver.get("name") == "Filter Wheel Five"
+    assert driver.text == "indi_five_wheel" and device.findtext("version") == "2.1"

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
@@ -40,7 +41,7 @@ def make_launcher(example: str, name: str, directory: Path) -> str:
         main, ["shim", str(EXAMPLES / f"{example}.py"), name, "--dir", str(directory)]
     )
     assert result.exit_code == 0, result.output
-    launcher = result.output.strip()
+    launcher = result.output.split()[0]
     assert os.path.isabs(launcher) and os.access(launcher, os.X_OK)
     return launcher
 
@@ -182,3 +183,19 @@ def test_focuser_move_against_indiflask_run(indiflask_run: Callable[[str], int])
     evaluate(port, f'"{FOCUSER}.ABS_FOCUS_POSITION._STATE"==1')
     values = getprop(port, f"{FOCUSER}.ABS_FOCUS_POSITION.*")
     assert float(values[position]) == 24_500
+
+
+def test_the_listed_driver_starts_under_indiserver(
+    libindi: Callable[..., LibIndiServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The driver list entry ``indiflask shim`` writes names a program indiserver can start."""
+    make_launcher("focuser", "indi_flask_focuser", tmp_path)
+    listing = ElementTree.parse(tmp_path / "indi_flask_focuser.xml").getroot()
+    [device] = listing.iter("device")
+    driver = device.find("driver")
+    assert driver is not None and driver.text
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    port = libindi(driver.text).port  # a bare name, found on PATH as KStars would start it
+    info = f"{device.get('label')}.DRIVER_INFO"
+    values = getprop(port, f"{info}.DRIVER_EXEC", seconds=10)
+    assert values == {f"{info}.DRIVER_EXEC": driver.text}

@@ -55,6 +55,14 @@ class Interface(enum.IntFlag):
             return result
         raise SetupError(f"interfaces= takes names like 'focuser', not {value!r}")
 
+    @property
+    def group(self) -> str:
+        """The family KStars and INDI Web Manager list a driver with these interfaces under."""
+        for bit, family in _GROUPS:
+            if self & bit:
+                return family
+        return "Auxiliary"
+
 
 _ALIASES = {
     "mount": "telescope",
@@ -68,3 +76,17 @@ _ALIASES = {
     "dust_cap": "dustcap",
     "auxiliary": "aux",
 }
+
+#: Driver-list families, most telling interface first.
+_GROUPS = (
+    (Interface.TELESCOPE, "Telescopes"),
+    (Interface.CCD, "CCDs"),
+    (Interface.FOCUSER, "Focusers"),
+    (Interface.FILTER, "Filter Wheels"),
+    (Interface.DOME, "Domes"),
+    (Interface.WEATHER, "Weather"),
+    (Interface.AO, "Adaptive Optics"),
+    (Interface.ROTATOR, "Rotators"),
+    (Interface.SPECTROGRAPH, "Spectrographs"),
+    (Interface.DETECTOR, "Detectors"),
+)
