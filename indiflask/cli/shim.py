@@ -30,8 +30,8 @@ __all__ = ["shim_command"]
     "--xml-dir",
     type=click.Path(file_okay=False),
     help="Where to write the driver list entry (default: beside the launcher). "
-    "KStars reads indi_*.xml from its drivers folder; INDI Web Manager every *.xml "
-    "of its --xmldir.",
+    "KStars reads the indi_NAME.xml files of its drivers folder; INDI Web Manager "
+    "all the XML files of its --xmldir.",
 )
 @click.option("--no-xml", is_flag=True, help="Write the launcher only.")
 def shim_command(app: str, name: str, directory: str, xml_dir: str | None, no_xml: bool) -> None:
