@@ -257,6 +257,10 @@ def watch_command(
                 ):
                     enabled.add(update.device)
                     await client.enable_blob(update.device, "Also")
+                if update.kind == "progress":
+                    if wanted(update):
+                        _err(update.message or "receiving a BLOB")  # stdout stays parseable
+                    continue
                 if not wanted(update) or (update.kind == "def" and not defs):
                     continue
                 if as_json:

@@ -39,13 +39,29 @@ from ..protocol import events as ev
 from ..protocol.blobs import BlobValue
 from ..protocol.values import BlobMode, State
 from .updates import Update, free_blob_path
-from .wire import Wire, build_change
+from .wire import BlobProgress, Wire, build_change
 
 __all__ = ["Client", "Subscription"]
 
 log = logging.getLogger(__name__)
 
 _READ_BYTES = 256 * 1024
+#: A large BLOB on its way is reported (an Update of kind "progress") every this many bytes.
+_PROGRESS_STEP = 1024 * 1024
+
+
+def _progress_update(progress: BlobProgress) -> Update:
+    fraction = progress.fraction
+    done = f"{progress.received / 1e6:.1f} MB"
+    if fraction is not None:
+        done = f"{fraction:.0%} ({done} of {progress.expected / 1e6:.1f} MB)"
+    return Update(
+        "progress",
+        progress.device,
+        progress.name,
+        message=f"receiving {progress.device}.{progress.name}.{progress.member}: {done}",
+        values={"received": progress.received, "expected": progress.expected},
+    )
 
 
 class Subscription(AsyncIterator[Update]):
@@ -227,12 +243,18 @@ class Client(Mapping[str, RemoteDevice]):
     async def _read_all(self) -> None:
         reader = self._reader
         assert reader is not None
+        reported = 0
         while True:
             data = await reader.read(_READ_BYTES)
             for item in self._wire.receive(data):
                 await self._handle(item.event, item.wire)
+                reported = 0
             if not data:
                 return
+            progress = self._wire.progress()
+            if progress is not None and progress.received - reported >= _PROGRESS_STEP:
+                reported = progress.received
+                self._publish(_progress_update(progress))
 
     async def _handle(self, event: ev.Event, wire: Mapping[str, str] | None) -> None:
         if isinstance(event, ev.PingRequest):

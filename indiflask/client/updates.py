@@ -27,7 +27,7 @@ from ..protocol.values import State
 __all__ = ["Update", "blob_filename", "format_update", "free_blob_path", "update_to_dict"]
 
 #: Kinds of :class:`Update`.
-KINDS = ("def", "set", "del", "message", "connected", "disconnected")
+KINDS = ("def", "set", "del", "message", "connected", "disconnected", "progress")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,9 @@ class Update:
     ``update["RA"]`` and ``"RA" in update`` look at :attr:`values`.
     """
 
-    #: ``"def"``, ``"set"``, ``"del"``, ``"message"``, ``"connected"`` or ``"disconnected"``.
+    #: ``"def"``, ``"set"``, ``"del"``, ``"message"``, ``"connected"``, ``"disconnected"``,
+    #: or ``"progress"``: a large BLOB on its way (``values`` holds ``received`` and
+    #: ``expected`` bytes, ``message`` says it in words; sent every megabyte).
     kind: str
     #: The device it concerns (``None`` for global messages and connection changes).
     device: str | None = None

@@ -30,13 +30,34 @@ from ..protocol.numbers import check_range, parse_number
 from ..protocol.reader import NodeReader
 from ..protocol.values import Perm, Rule, to_bool
 
-__all__ = ["Received", "Wire", "build_change"]
+__all__ = ["BlobProgress", "Received", "Wire", "build_change"]
 
 _WS = " \t\r\n\f\v"
 _VALUE_TAGS = frozenset(
     {f"def{k}" for k in ("Text", "Number", "Switch", "Light")}
     | {f"one{k}" for k in ("Text", "Number", "Switch", "Light")}
 )
+
+
+@dataclass(frozen=True, slots=True)
+class BlobProgress:
+    """A ``setBLOBVector`` on its way: which one, and how many bytes of it have come."""
+
+    #: The device and property sending it, and the member being received.
+    device: str
+    name: str
+    member: str
+    #: Bytes of the element received so far.
+    received: int
+    #: About how many bytes the member's data take on the wire (0: not known).
+    expected: int
+
+    @property
+    def fraction(self) -> float | None:
+        """The part received, 0..1, or ``None`` when the size is not known."""
+        if self.expected <= 0:
+            return None
+        return min(1.0, self.received / self.expected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +86,32 @@ class Wire:
         """
         nodes = self._reader.feed(data) if data else self._reader.close()
         return [Received(parse_node(node), _wire_texts(node)) for node in nodes]
+
+    def progress(self) -> BlobProgress | None:
+        """How far a ``setBLOBVector`` being received has come, or ``None``."""
+        reader = self._reader
+        if reader.current_tag != "setBLOBVector":
+            return None
+        partial = reader.partial()
+        if partial is None:
+            return None
+        top, member = partial
+        expected = 0
+        if member is not None:
+            raw = member.get("enclen") or ""
+            if raw.isdigit():
+                expected = int(raw)
+            else:
+                sizes = [member.get("len") or "", member.get("size") or ""]
+                size = next((int(s) for s in sizes if s.isdigit()), 0)
+                expected = 4 * ((size + 2) // 3)
+        return BlobProgress(
+            device=top.get("device", ""),
+            name=top.get("name", ""),
+            member=member.get("name", "") if member is not None else "",
+            received=reader.buffered_bytes,
+            expected=expected,
+        )
 
     @staticmethod
     def send(event: ev.Event) -> bytes:

@@ -167,6 +167,19 @@ class _TargetReader(StreamCutter[Any]):
             self._tag = None
             target.buf.clear()
 
+    def partial(self) -> tuple[Mapping[str, str], Mapping[str, str] | None] | None:
+        """The attributes of the top-level element being received, and of its open member.
+
+        ``None`` between elements. Lets a receiver show progress on a large
+        element (a BLOB) before it is complete.
+        """
+        target = self._target
+        top = target.top
+        if top is None:
+            return None
+        member = target.member
+        return top[1], member[1] if member is not None else None
+
 
 class EventReader(_TargetReader):
     """Incremental reader of an INDI byte stream into events.

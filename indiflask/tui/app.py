@@ -35,6 +35,7 @@ from ..client.client import Client
 from ..client.updates import Update, format_update
 from ..core.mirror import RemoteProperty
 from ..errors import ChangeRefused, InvalidValue
+from ..protocol.events import SetBLOBVector
 from ..protocol.values import BlobMode
 from .editor import EditorScreen, FolderScreen
 from .widgets import PropertyView
@@ -155,6 +156,11 @@ class IndiTerm(App[None]):
             self._note(f"connection lost: {update.message}")
             self.query_one("#main").add_class("-offline")
             self.notify("connection lost; reconnecting", severity="warning", markup=False)
+        if update.kind == "progress":
+            self._status(update.message or "receiving a BLOB")
+            return
+        if update.kind == "set" and isinstance(update.event, SetBLOBVector):
+            self._status("connected")  # the BLOB being received is complete
         if update.kind in ("message", "def", "set", "del") and update.message:
             self._note(format_update(update))
         if update.paths and update.device is not None and update.name is not None:

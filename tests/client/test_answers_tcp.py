@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 from click.testing import CliRunner
 
-from indiflask import App, Number, Server, State
+from indiflask import App, Blob, Number, Server, State
 from indiflask.cli import main
 from indiflask.client import ChangeRefused, Client
 from indiflask.protocol import events as ev
@@ -139,3 +139,46 @@ async def _test_raw_write_timestamp_is_echoed(_app: App, port: int) -> None:
                 if update.timestamp == stamp:
                     break
         assert update.state is State.BUSY
+
+
+def blob_app() -> App:
+    app = App("Big", device="big")
+    image = app.blob("IMAGE", members=[Blob("DATA", format=".fits")])
+
+    @app.switch("SHOOT", members=["GO", "STOP"])
+    def shoot(change):  # type: ignore[no-untyped-def]
+        image.set_blob("DATA", bytes(range(256)) * (6 * 2**20 // 256), format=".fits")
+        image.send()
+
+    return app
+
+
+def test_a_large_blob_reports_progress_before_it_arrives() -> None:
+    async def main() -> None:
+        server = Server(blob_app(), port=0)
+        task = asyncio.ensure_future(server.serve())
+        await server.started()
+        try:
+            async with Client("127.0.0.1", server.port) as c:
+                await c.wait_for("big", "IMAGE", timeout=5)
+                await c.enable_blob("big", "Also")
+                with c.updates("big", "IMAGE") as seen:
+                    await c.set("big", "SHOOT", GO=True, timeout=5)
+                    progress = []
+                    while True:
+                        update = await seen.get(20)
+                        if update.kind == "set":
+                            break
+                        if update.kind == "progress":
+                            progress.append(update)
+                assert len(update["DATA"]) == 6 * 2**20
+                received = [u.values["received"] for u in progress]
+                assert len(received) >= 3 and received == sorted(received)
+                assert all(u.values["expected"] >= 8 * 2**20 for u in progress)
+                assert "receiving big.IMAGE.DATA" in (progress[-1].message or "")
+                assert "%" in (progress[-1].message or "")
+        finally:
+            server.shutdown()
+            await task
+
+    asyncio.run(main())
