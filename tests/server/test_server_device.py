@@ -1,0 +1,136 @@
+"""Drivers managed at run time, and the server as an INDI device that clients steer."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from serverkit import running
+
+from indiflask.client import Client
+from indiflask.server.indiserver import IndiserverConfig, build_server
+from indiflask.server.manager import ManagedDriver
+
+ENV_DRIVER = Path(__file__).parent / "drivers" / "env_driver.py"
+DEVICE = "Test Server"
+TIMEOUT = 30
+
+
+@pytest.fixture
+def env_driver(tmp_path: Path) -> str:
+    """The env driver under a name without .py (a .py argument is an indiflask app)."""
+    link = tmp_path / "env_driver"
+    link.symlink_to(ENV_DRIVER)
+    return str(link)
+
+
+def status(c: Client, slug: str) -> Callable[[], dict[str, str]]:
+    def read() -> dict[str, str]:
+        prop = c.get_property(DEVICE, f"{slug}_STATUS")
+        return {} if prop is None else {k: str(v) for k, v in prop.items()}
+
+    return read
+
+
+async def until(c: Client, test: Callable[[], bool]) -> None:
+    await c.wait_until(test, TIMEOUT)
+
+
+def test_clients_stop_start_restart_and_launch_drivers(env_driver: str) -> None:
+    async def main() -> None:
+        config = IndiserverConfig(
+            drivers=[env_driver], port=0, device_name=DEVICE, allow=["/bin/true"]
+        )
+        parts = build_server(config)
+        (entry, allowed) = parts.manager.entries
+        assert (entry.slug, allowed.slug) == ("ENV_DRIVER", "TRUE")
+        async with running(parts.server) as server, Client("127.0.0.1", server.port) as c:
+            info = status(c, "ENV_DRIVER")
+            await c.wait_for("EnvReport", "ENV", TIMEOUT)
+            await until(c, lambda: info().get("STATE") == "running")
+            assert info()["DEVICES"] == "EnvReport"
+            first_pid = info()["PID"]
+            # an allowed driver is listed, stopped, until a client starts it
+            assert status(c, "TRUE")()["STATE"] == "stopped"
+            switch = await c.wait_for(DEVICE, "ENV_DRIVER", TIMEOUT)
+            assert switch["START"] is True and switch["STOP"] is False
+
+            await c.set(DEVICE, "ENV_DRIVER", STOP=True, timeout=TIMEOUT)
+            await until(c, lambda: "EnvReport" not in c)  # delProperty reached the client
+            await until(c, lambda: info().get("STATE") == "stopped")
+            assert c.get_property(DEVICE, "ENV_DRIVER").state.value == "Idle"  # type: ignore[union-attr]
+
+            await c.set(DEVICE, "ENV_DRIVER", START=True, timeout=TIMEOUT)
+            await c.wait_for("EnvReport", "ENV", TIMEOUT)
+            await until(c, lambda: info().get("STATE") == "running")
+            second_pid = info()["PID"]
+            assert second_pid != first_pid
+
+            await c.set(DEVICE, "ENV_DRIVER", RESTART=True, timeout=TIMEOUT)
+            await until(c, lambda: info().get("STATE") == "running" and info()["PID"] != second_pid)
+
+            # LAUNCH: another instance of a known driver, under its own device name
+            await c.set(DEVICE, "LAUNCH", DRIVER=env_driver, NAME="Env Two", timeout=TIMEOUT)
+            env = await c.wait_for("Env Two", "ENV", TIMEOUT)
+            assert env["INDIDEV"] == "Env Two"
+            two = status(c, "ENV_DRIVER_ENV_TWO")
+            await until(c, lambda: two().get("STATE") == "running")
+            # ... but never a program the operator did not name
+            launch = await c.set(DEVICE, "LAUNCH", DRIVER="/bin/sh", timeout=TIMEOUT)
+            assert launch.state.value == "Alert"
+            assert "not one of this server's drivers" in (launch.message or "")
+
+            # the server side agrees
+            assert [e.label for e in parts.manager.entries] == [
+                env_driver,
+                "/bin/true",
+                f'{env_driver} -n "Env Two"',
+            ]
+
+    asyncio.run(main())
+
+
+def test_a_driver_that_keeps_failing_is_shown_failed(
+    env_driver: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENV_EXIT", "3")
+
+    async def main() -> None:
+        config = IndiserverConfig(drivers=[env_driver], port=0, device_name=DEVICE, max_restarts=2)
+        parts = build_server(config)
+        parts.server.restart_delay = 0.05
+        async with running(parts.server) as server, Client("127.0.0.1", server.port) as c:
+            info = status(c, "ENV_DRIVER")
+            await until(c, lambda: info().get("STATE") == "failed")
+            assert info()["RESTARTS"] == "2"
+            assert info()["LAST_EXIT"] == "exit status 3"
+            assert c.get_property(DEVICE, "ENV_DRIVER").state.value == "Alert"  # type: ignore[union-attr]
+
+    asyncio.run(main())
+
+
+def test_fifo_environment_is_cleared_unless_given(
+    env_driver: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a FIFO, INDIDEV & co. inherited by the server are not passed on (indiserver's rule)."""
+    monkeypatch.setenv("INDIDEV", "Inherited")
+    monkeypatch.setenv("INDICONFIG", "/inherited.xml")
+
+    async def main() -> None:
+        parts = build_server(IndiserverConfig(port=0, server_device=False, fifo=None))
+        manager = parts.manager
+        manager.clear_env = True
+        async with running(parts.server) as server, Client("127.0.0.1", server.port) as c:
+            manager.add(ManagedDriver(env_driver, config="/c.xml"), start=True)
+            env = await c.wait_for("EnvReport", "ENV", TIMEOUT)
+            assert (env["INDIDEV"], env["INDICONFIG"]) == ("(unset)", "/c.xml")
+            manager.clear_env = False
+            manager.add(ManagedDriver(env_driver, name="Second"), start=True)
+            env = await c.wait_for("Second", "ENV", TIMEOUT)
+            assert (env["INDIDEV"], env["INDICONFIG"]) == ("Second", "/inherited.xml")
+
+    asyncio.run(main())
+    assert os.environ["INDIDEV"] == "Inherited"  # the server's own environment is untouched
