@@ -53,11 +53,11 @@ def test_queue_limits_restarts_message_log_and_local_socket(
 ) -> None:
     logs = tmp_path / "islogs"
     echo = f"{sys.executable} {ECHO_DRIVER}"
+    blobs = "ECHO_TICK=0.02 ECHO_BLOB=100000"
     server = indiserver(
         *("-m", "2", "-d", "1", "-r", "1", "-l", str(logs), "-u", f"indiflask-test-{id(logs)}"),
-        *("--exdriver", f"env ECHO_DEVICE=Imager ECHO_TICK=0.02 ECHO_BLOB=100000 {echo}"),
-        *("--exdriver", f"env ECHO_DEVICE=Streamer ECHO_TICK=0.02 ECHO_BLOB=100000 "
-                        f"ECHO_FORMAT=.stream {echo}"),  # fmt: skip
+        *("--exdriver", f"env ECHO_DEVICE=Imager {blobs} {echo}"),
+        *("--exdriver", f"env ECHO_DEVICE=Streamer {blobs} ECHO_FORMAT=.stream {echo}"),
         *(env_link, "false"),
     )
     # -r 1: a driver that always fails is restarted once, then given up

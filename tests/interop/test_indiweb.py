@@ -80,8 +80,11 @@ def test_indi_web_manager_starts_a_profile_on_our_server(tmp_path: Path) -> None
     (tmp_path / "conf").mkdir()
     with open(tmp_path / "indiweb.log", "wb") as log:
         web = subprocess.Popen(
-            [sys.executable, "-m", "indiweb.main", "--host", "127.0.0.1", "--port", str(web_port)]
-            + ["--fifo", str(tmp_path / "indififo"), "--conf", str(tmp_path / "conf")],
+            [
+                *(sys.executable, "-m", "indiweb.main", "--host", "127.0.0.1"),
+                *("--port", str(web_port), "--fifo", str(tmp_path / "indififo")),
+                *("--conf", str(tmp_path / "conf")),
+            ],
             env=env,
             cwd=tmp_path,
             stdin=subprocess.DEVNULL,

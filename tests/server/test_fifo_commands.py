@@ -40,7 +40,7 @@ from indiflask.server.fifo import (
         (
             'stop indi_simulator_ccd -n "CCD Simulator"',
             FifoCommand("stop", "indi_simulator_ccd", name="CCD Simulator"),
-        ),  # noqa: E501
+        ),
         # remote servers: quotes are removed, spaces kept, as indiserver does
         (
             'start "Telescope Simulator"@127.0.0.1:7624',
