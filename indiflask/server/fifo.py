@@ -185,8 +185,8 @@ class FifoReader:
             got = False
             try:
                 while True:
-                    readable = loop.create_future()
-                    loop.add_reader(fd, readable.set_result, None)
+                    readable: asyncio.Future[None] = loop.create_future()
+                    loop.add_reader(fd, _wake, readable)
                     try:
                         await readable
                     finally:
@@ -248,6 +248,11 @@ class FifoReader:
     def _refuse(self, why: str) -> None:
         self.errors += 1
         log.warning("FIFO %s: ignored %s", self.path, why)
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _drain(fd: int) -> tuple[bytes, bool]:

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from serverkit import running
+from serverkit import EchoDriver, running
 
 from indiflask.client import Client
+from indiflask.server import Server
+from indiflask.server.fifo import parse_fifo_line
 from indiflask.server.indiserver import IndiserverConfig, build_server
 from indiflask.server.manager import ManagedDriver
 
@@ -50,8 +52,8 @@ def test_clients_stop_start_restart_and_launch_drivers(env_driver: str) -> None:
         async with running(parts.server) as server, Client("127.0.0.1", server.port) as c:
             info = status(c, "ENV_DRIVER")
             await c.wait_for("EnvReport", "ENV", TIMEOUT)
-            await until(c, lambda: info().get("STATE") == "running")
-            assert info()["DEVICES"] == "EnvReport"
+            await until(c, lambda: info().get("DEVICES") == "EnvReport")
+            assert info()["STATE"] == "running"
             first_pid = info()["PID"]
             # an allowed driver is listed, stopped, until a client starts it
             assert status(c, "TRUE")()["STATE"] == "stopped"
@@ -134,3 +136,37 @@ def test_fifo_environment_is_cleared_unless_given(
 
     asyncio.run(main())
     assert os.environ["INDIDEV"] == "Inherited"  # the server's own environment is untouched
+
+
+def test_fifo_commands_on_the_manager(env_driver: str, caplog: pytest.LogCaptureFixture) -> None:
+    async def main() -> None:
+        upstream = Server(EchoDriver("Upstairs"), port=0)
+        async with running(upstream):
+            parts = build_server(IndiserverConfig(port=0, device_name=DEVICE))
+            manager = parts.manager
+
+            def fifo(line: str) -> None:
+                command = parse_fifo_line(line)
+                assert command is not None
+                manager.apply(command)
+
+            async with running(parts.server) as server, Client("127.0.0.1", server.port) as c:
+                fifo(f"start {env_driver}")
+                fifo(f"start {env_driver}")  # running already: logged, not started twice
+                await c.wait_for("EnvReport", "ENV", TIMEOUT)
+                assert len(manager.entries) == 1
+                assert "is running already" in caplog.text
+                fifo(f'stop {env_driver} -n "Nobody"')
+                assert "no such driver is running" in caplog.text
+                fifo(f"stop {env_driver}")
+                await until(c, lambda: "EnvReport" not in c)
+                # a remote server, started and stopped by the text it was started with
+                fifo(f'start "Upstairs"@127.0.0.1:{upstream.port}')
+                await c.wait_for("Upstairs", "VALUES", TIMEOUT)
+                info = status(c, "UPSTAIRS_127_0_0_1_" + str(upstream.port))
+                await until(c, lambda: info().get("STATE") == "connected")
+                fifo(f"stop Upstairs@127.0.0.1:{upstream.port}")
+                await until(c, lambda: "Upstairs" not in c)
+                await until(c, lambda: info().get("STATE") == "stopped")
+
+    asyncio.run(main())
