@@ -18,21 +18,26 @@ Properties (group ``Server``):
     name new programs: a driver must be on the command line, allowed with
     ``--allow``, or started through the FIFO first.
 
-For each driver (group ``Drivers``, names derived from the driver, e.g.
-``INDI_SIMULATOR_CCD`` or ``INDI_SIMULATOR_CCD_CCD_SIMULATOR`` for ``-n "CCD
+For each driver (group ``Drivers``; the *n*-th driver the server learns of is
+``DRIVER_<n>``, its label the command, e.g. ``indi_simulator_ccd -n "CCD
 Simulator"``):
 
-``<NAME>`` (switch, at most one)
+``DRIVER_<n>`` (switch, at most one)
     ``START``, ``STOP``, ``RESTART``. ``START`` is on while the driver runs,
     ``STOP`` while it is stopped. The property's state: Ok running, Busy
     starting or restarting, Idle stopped, Alert given up after its restarts.
-``<NAME>_STATUS`` (text, read-only)
-    ``STATE``, ``PID``, ``DEVICES`` (comma separated), ``RESTARTS``,
-    ``LAST_EXIT``.
+``DRIVER_<n>_STATUS`` (text, read-only)
+    ``COMMAND``, ``STATE``, ``PID``, ``DEVICES`` (comma separated),
+    ``RESTARTS``, ``LAST_EXIT``.
+
+Every property is declared before the app starts (as indiflask apps must):
+:data:`MAX_DRIVERS` driver slots are declared deleted, and a slot is defined
+when a driver is given to it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections.abc import Callable
@@ -42,7 +47,9 @@ from indiflask import App, Property, Reject, Switch, Text, __version__
 
 from .manager import DriverManager, DriverStatus, ManagedDriver
 
-__all__ = ["ServerDevice", "default_device_name"]
+__all__ = ["MAX_DRIVERS", "ServerDevice", "default_device_name"]
+
+log = logging.getLogger("indiflask.server")
 
 #: The vector state shown for each driver state.
 _VECTOR_STATE = {
@@ -57,6 +64,8 @@ _VECTOR_STATE = {
 
 #: Seconds between refreshes of the drivers' status.
 POLL_INTERVAL = 0.5
+#: Drivers shown on the device (further ones are managed, but not shown).
+MAX_DRIVERS = 64
 
 
 def default_device_name() -> str:
@@ -93,10 +102,14 @@ class ServerDevice:
                 os.environ["INDIDEV"] = saved
         self.device = self.app.default_device
         self._running = False
-        self._shown: dict[str, DriverStatus] = {}
-        self._controls: dict[str, Property] = {}
-        self._status: dict[str, Property] = {}
+        self._shown: dict[int, DriverStatus] = {}
+        self._controls: list[Property] = []
+        self._status: list[Property] = []
+        #: The driver shown in each slot, in order.
+        self.slots: list[ManagedDriver] = []
         self._server_info = self._declare_server()
+        for slot in range(MAX_DRIVERS):
+            self._declare_slot(slot)
         for entry in manager.entries:
             self._add(entry)
         manager.on_added.append(self._add)
@@ -130,10 +143,11 @@ class ServerDevice:
         launch(self._launch)
         return info
 
-    def _add(self, entry: ManagedDriver) -> None:
+    def _declare_slot(self, slot: int) -> None:
+        name = f"DRIVER_{slot + 1}"
         control = self.device.switch(
-            entry.slug,
-            label=entry.label,
+            name,
+            label=f"Driver {slot + 1}",
             group="Drivers",
             rule="AtMostOne",
             members=[
@@ -142,13 +156,14 @@ class ServerDevice:
                 Switch("RESTART", label="Restart"),
             ],
         )
-        control(self._handler(entry))
+        control(self._handler(slot))
         status = self.device.text(
-            f"{entry.slug}_STATUS",
-            label=f"{entry.label}: status",
+            f"{name}_STATUS",
+            label=f"Driver {slot + 1}: status",
             group="Drivers",
             perm="ro",
             members=[
+                Text("COMMAND", label="Command"),
                 Text("STATE", label="State", value="stopped"),
                 Text("PID", label="Process id"),
                 Text("DEVICES", label="Devices"),
@@ -156,20 +171,41 @@ class ServerDevice:
                 Text("LAST_EXIT", label="Last exit"),
             ],
         )
-        self._controls[entry.slug] = control
-        self._status[entry.slug] = status
-        self._fill(entry, self.manager.status(entry) if self._running else None)
-        if self._running:
-            control.define()
-            status.define()
+        control.delete()  # not running yet: nothing is sent, the slot is just hidden
+        status.delete()
+        self._controls.append(control)
+        self._status.append(status)
+
+    def property_name(self, entry: ManagedDriver) -> str | None:
+        """``DRIVER_<n>``: the switch property of ``entry`` (``None`` if not shown)."""
+        for slot, shown in enumerate(self.slots):
+            if shown is entry:
+                return f"DRIVER_{slot + 1}"
+        return None
+
+    def _add(self, entry: ManagedDriver) -> None:
+        slot = len(self.slots)
+        if slot >= MAX_DRIVERS:
+            if slot == MAX_DRIVERS:
+                log.warning("more than %d drivers: %s is not shown", MAX_DRIVERS, entry.label)
+            return
+        self.slots.append(entry)
+        control, status = self._controls[slot], self._status[slot]
+        control.label = entry.label
+        status.label = f"{entry.label}: status"
+        status["COMMAND"] = entry.label
+        self._fill(slot, self.manager.status(entry) if self._running else None)
+        control.define()
+        status.define()
 
     # ------------------------------------------------------------------ behaviour
 
     def _started(self) -> None:
         self._running = True
 
-    def _handler(self, entry: ManagedDriver) -> Callable[[Any], Any]:
+    def _handler(self, slot: int) -> Callable[[Any], Any]:
         async def change(change: Any) -> str:
+            entry = self.slots[slot]
             if change.sent.get("START"):
                 self.manager.start(entry)
             elif change.sent.get("STOP"):
@@ -177,12 +213,12 @@ class ServerDevice:
             elif change.sent.get("RESTART"):
                 await self.manager.restart(entry)
             status = self.manager.status(entry)
-            self._fill(entry, status)
-            self._status[entry.slug].send()
-            self._shown[entry.slug] = status
+            self._fill(slot, status)
+            self._status[slot].send()
+            self._shown[slot] = status
             return _VECTOR_STATE[status.state]
 
-        change.__name__ = f"control_{entry.slug.lower()}"
+        change.__name__ = f"control_driver_{slot + 1}"
         return change
 
     def _launch(self, change: Any) -> None:
@@ -195,17 +231,17 @@ class ServerDevice:
         except PermissionError as exc:
             raise Reject(str(exc)) from None
 
-    def _fill(self, entry: ManagedDriver, status: DriverStatus | None) -> None:
-        """Put ``status`` into the entry's two properties (nothing is sent)."""
+    def _fill(self, slot: int, status: DriverStatus | None) -> None:
+        """Put ``status`` into the slot's two properties (nothing is sent)."""
         if status is None:
             status = DriverStatus("stopped")
-        control = self._controls[entry.slug]
+        control = self._controls[slot]
         running = status.active
         control["START"] = running
         control["STOP"] = not running
         control["RESTART"] = False
         control.state = _VECTOR_STATE[status.state]
-        text = self._status[entry.slug]
+        text = self._status[slot]
         text["STATE"] = status.state
         text["PID"] = str(status.pid) if status.pid else ""
         text["DEVICES"] = ", ".join(status.devices)
@@ -223,14 +259,14 @@ class ServerDevice:
                 info[key] = value
             info.state = "Ok"
             info.send()
-        for entry in self.manager.entries:
-            control = self._controls.get(entry.slug)
-            if control is None or control.running:
+        for slot, entry in enumerate(self.slots):
+            control = self._controls[slot]
+            if control.running:
                 continue
             status = self.manager.status(entry)
-            if self._shown.get(entry.slug) == status:
+            if self._shown.get(slot) == status:
                 continue
-            self._shown[entry.slug] = status
-            self._fill(entry, status)
+            self._shown[slot] = status
+            self._fill(slot, status)
             control.send()
-            self._status[entry.slug].send()
+            self._status[slot].send()

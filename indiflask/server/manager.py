@@ -19,9 +19,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .exdriver import ExDriver
 from .fifo import FifoCommand
@@ -83,8 +82,6 @@ class ManagedDriver:
     earlier_restarts: int = 0
     #: True after a stop that was asked for (not restarted).
     stopped: bool = True
-    #: A name usable as an INDI property name, unique in the manager.
-    slug: str = field(default="")
 
     @property
     def label(self) -> str:
@@ -107,15 +104,6 @@ def describe_exit(code: int | None) -> str:
     if code is None:
         return ""
     return f"killed by signal {-code}" if code < 0 else f"exit status {code}"
-
-
-def slugify(entry: ManagedDriver) -> str:
-    """An INDI-friendly property name for a driver (``A-Z``, ``0-9`` and ``_``)."""
-    text = entry.driver if entry.remote else os.path.basename(entry.driver)
-    if entry.name:
-        text += " " + entry.name
-    slug = re.sub(r"[^A-Za-z0-9]+", "_", text)
-    return slug.strip("_").upper() or "DRIVER"
 
 
 class DriverManager:
@@ -152,13 +140,6 @@ class DriverManager:
 
     def add(self, entry: ManagedDriver, *, start: bool) -> ManagedDriver:
         """Register ``entry`` (and start it, with ``start=True``)."""
-        base = slugify(entry)
-        slug, n = base, 1
-        taken = {e.slug for e in self.entries}
-        while slug in taken:
-            n += 1
-            slug = f"{base}_{n}"
-        entry.slug = slug
         self.entries.append(entry)
         for callback in self.on_added:
             callback(entry)

@@ -113,7 +113,7 @@ class Server:
         #: Pause before restarting a dead executable driver, in seconds.
         self.restart_delay = 0.2
         #: First and largest pause between reconnection attempts to a remote server.
-        self.remote_backoff = (0.25, 10.0)
+        self.remote_backoff = (0.25, 5.0)
         #: A silent remote server is pinged after the first value, in seconds, and
         #: its connection is given up (and retried) after the second; this also
         #: bounds each connection attempt.

@@ -48,37 +48,43 @@ def test_clients_stop_start_restart_and_launch_drivers(env_driver: str) -> None:
         )
         parts = build_server(config)
         (entry, allowed) = parts.manager.entries
-        assert (entry.slug, allowed.slug) == ("ENV_DRIVER", "TRUE")
+        assert parts.device is not None
+        assert parts.device.property_name(entry) == "DRIVER_1"
+        assert parts.device.property_name(allowed) == "DRIVER_2"
         async with running(parts.server) as server, Client("127.0.0.1", server.port) as c:
-            info = status(c, "ENV_DRIVER")
+            info = status(c, "DRIVER_1")
             await c.wait_for("EnvReport", "ENV", TIMEOUT)
             await until(c, lambda: info().get("DEVICES") == "EnvReport")
             assert info()["STATE"] == "running"
             first_pid = info()["PID"]
             # an allowed driver is listed, stopped, until a client starts it
-            assert status(c, "TRUE")()["STATE"] == "stopped"
-            switch = await c.wait_for(DEVICE, "ENV_DRIVER", TIMEOUT)
+            assert status(c, "DRIVER_2")()["STATE"] == "stopped"
+            switch = await c.wait_for(DEVICE, "DRIVER_1", TIMEOUT)
             assert switch["START"] is True and switch["STOP"] is False
+            assert switch.label == env_driver
+            assert info()["COMMAND"] == env_driver
+            # unused slots are not shown
+            assert c.get_property(DEVICE, "DRIVER_3") is None
 
-            await c.set(DEVICE, "ENV_DRIVER", STOP=True, timeout=TIMEOUT)
+            await c.set(DEVICE, "DRIVER_1", STOP=True, timeout=TIMEOUT)
             await until(c, lambda: "EnvReport" not in c)  # delProperty reached the client
             await until(c, lambda: info().get("STATE") == "stopped")
-            assert c.get_property(DEVICE, "ENV_DRIVER").state.value == "Idle"  # type: ignore[union-attr]
+            assert c.get_property(DEVICE, "DRIVER_1").state.value == "Idle"  # type: ignore[union-attr]
 
-            await c.set(DEVICE, "ENV_DRIVER", START=True, timeout=TIMEOUT)
+            await c.set(DEVICE, "DRIVER_1", START=True, timeout=TIMEOUT)
             await c.wait_for("EnvReport", "ENV", TIMEOUT)
             await until(c, lambda: info().get("STATE") == "running")
             second_pid = info()["PID"]
             assert second_pid != first_pid
 
-            await c.set(DEVICE, "ENV_DRIVER", RESTART=True, timeout=TIMEOUT)
+            await c.set(DEVICE, "DRIVER_1", RESTART=True, timeout=TIMEOUT)
             await until(c, lambda: info().get("STATE") == "running" and info()["PID"] != second_pid)
 
             # LAUNCH: another instance of a known driver, under its own device name
             await c.set(DEVICE, "LAUNCH", DRIVER=env_driver, NAME="Env Two", timeout=TIMEOUT)
             env = await c.wait_for("Env Two", "ENV", TIMEOUT)
             assert env["INDIDEV"] == "Env Two"
-            two = status(c, "ENV_DRIVER_ENV_TWO")
+            two = status(c, "DRIVER_3")
             await until(c, lambda: two().get("STATE") == "running")
             # ... but never a program the operator did not name
             launch = await c.set(DEVICE, "LAUNCH", DRIVER="/bin/sh", timeout=TIMEOUT)
@@ -105,11 +111,11 @@ def test_a_driver_that_keeps_failing_is_shown_failed(
         parts = build_server(config)
         parts.server.restart_delay = 0.05
         async with running(parts.server) as server, Client("127.0.0.1", server.port) as c:
-            info = status(c, "ENV_DRIVER")
+            info = status(c, "DRIVER_1")
             await until(c, lambda: info().get("STATE") == "failed")
             assert info()["RESTARTS"] == "2"
             assert info()["LAST_EXIT"] == "exit status 3"
-            assert c.get_property(DEVICE, "ENV_DRIVER").state.value == "Alert"  # type: ignore[union-attr]
+            assert c.get_property(DEVICE, "DRIVER_1").state.value == "Alert"  # type: ignore[union-attr]
 
     asyncio.run(main())
 
@@ -163,7 +169,7 @@ def test_fifo_commands_on_the_manager(env_driver: str, caplog: pytest.LogCapture
                 # a remote server, started and stopped by the text it was started with
                 fifo(f'start "Upstairs"@127.0.0.1:{upstream.port}')
                 await c.wait_for("Upstairs", "VALUES", TIMEOUT)
-                info = status(c, "UPSTAIRS_127_0_0_1_" + str(upstream.port))
+                info = status(c, "DRIVER_2")
                 await until(c, lambda: info().get("STATE") == "connected")
                 fifo(f"stop Upstairs@127.0.0.1:{upstream.port}")
                 await until(c, lambda: "Upstairs" not in c)
