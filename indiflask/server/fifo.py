@@ -173,34 +173,43 @@ class FifoReader:
             raise SetupError(f"{self.path} exists and is not a FIFO")
 
     async def run(self) -> None:
-        """Read until cancelled."""
+        """Read until cancelled.
+
+        At the end of each writer the FIFO is opened again *before* the old
+        descriptor is closed: a writer that came and went in between left its
+        line in the pipe, which would be lost if no reader held it open.
+        """
         loop = asyncio.get_running_loop()
+        fd = await self._open()
+        try:
+            got = False
+            while True:
+                readable: asyncio.Future[None] = loop.create_future()
+                loop.add_reader(fd, _wake, readable)
+                try:
+                    await readable
+                finally:
+                    loop.remove_reader(fd)
+                data, eof = _drain(fd)
+                got = got or bool(data)
+                self.feed(data)
+                if eof:
+                    self.finish()
+                    old, fd = fd, await self._open()
+                    os.close(old)
+                    if not got:  # no writer came and went: do not spin where EOF repeats
+                        await asyncio.sleep(0.1)
+                    got = False
+        finally:
+            os.close(fd)
+
+    async def _open(self) -> int:
         while True:
             try:
-                fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
+                return os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
             except OSError as exc:
                 log.error("FIFO %s: cannot open (%s), retrying", self.path, exc)
                 await asyncio.sleep(1.0)
-                continue
-            got = False
-            try:
-                while True:
-                    readable: asyncio.Future[None] = loop.create_future()
-                    loop.add_reader(fd, _wake, readable)
-                    try:
-                        await readable
-                    finally:
-                        loop.remove_reader(fd)
-                    data, eof = _drain(fd)
-                    got = got or bool(data)
-                    self.feed(data)
-                    if eof:
-                        self.finish()
-                        break
-            finally:
-                os.close(fd)
-            if not got:  # no writer came and went: do not spin on platforms that report EOF
-                await asyncio.sleep(0.1)
 
     def feed(self, data: bytes) -> None:
         """Take bytes from the pipe; complete lines are executed."""

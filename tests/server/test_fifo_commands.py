@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+from pathlib import Path
 
 import pytest
 
+import indiflask.server.fifo as fifo_module
 from indiflask.server.fifo import (
     MAX_LINE,
     FifoCommand,
@@ -120,3 +124,45 @@ def test_a_failing_command_is_logged_not_raised(caplog: pytest.LogCaptureFixture
     reader = FifoReader("/nonexistent", boom)
     reader.feed(b"start a\n")
     assert "FIFO: start a failed" in caplog.text
+
+
+def test_a_writer_between_end_of_input_and_reopening_is_not_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next writer may come and go right after the reader saw the previous one's end
+    (a busy machine makes that likely): its line must still be read."""
+    path = tmp_path / "fifo"
+    count = 20
+    drain = fifo_module._drain
+    written = [0]
+
+    def drain_then_write(fd: int) -> tuple[bytes, bool]:
+        data, eof = drain(fd)
+        if eof and written[0] < count:  # a writer comes and goes right now
+            writer = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            os.write(writer, f"start driver{written[0]}\n".encode())
+            os.close(writer)
+            written[0] += 1
+        return data, eof
+
+    monkeypatch.setattr(fifo_module, "_drain", drain_then_write)
+
+    async def main() -> list[str]:
+        got: list[str] = []
+        reader = FifoReader(str(path), lambda c: got.append(c.driver))
+        reader.prepare()
+        task = asyncio.create_task(reader.run())
+        await asyncio.to_thread(fifo_write, path, "start first\n")
+        async with asyncio.timeout(60):
+            while len(got) < count + 1:
+                await asyncio.sleep(0.01)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return got
+
+    assert asyncio.run(main()) == ["first", *(f"driver{n}" for n in range(count))]
+
+
+def fifo_write(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
