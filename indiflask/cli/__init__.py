@@ -1,8 +1,10 @@
 """The ``indiflask`` command line (click).
 
-``indiflask run``, ``shim`` and ``describe`` serve and inspect apps; ``get``,
-``set``, ``watch`` and ``term`` are clients. Every option has an environment
-variable shown in ``--help`` (``INDIFLASK_HOST``, ``INDIFLASK_PORT``, ...).
+``indiflask run``, ``shim`` and ``describe`` serve and inspect apps; ``server``
+is libindi's indiserver command line on indiflask's server; ``get``,
+``set``, ``watch`` and ``term`` are clients. Their options have environment
+variables shown in ``--help`` (``INDIFLASK_HOST``, ``INDIFLASK_PORT``, ...);
+``server`` takes indiserver's options only from its command line.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from .indiserver import server_command
 from .serve import describe_command, run_command
 from .shim import shim_command
 
@@ -25,6 +28,7 @@ def main() -> None:
 main.add_command(run_command)
 main.add_command(shim_command)
 main.add_command(describe_command)
+main.add_command(server_command)
 
 try:  # the client commands live in their own module (added by the client side)
     from .clients import register as _register_clients

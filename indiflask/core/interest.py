@@ -86,6 +86,20 @@ class InterestTable:
                     result.add(link)
         return result
 
+    def entries(self, link: int) -> list[tuple[str, str | None]]:
+        """``(device, name)`` pairs ``link`` asked for (``name=None``: the whole device).
+
+        Asking for everything is not listed; see :meth:`wants_everything`.
+        """
+        out: list[tuple[str, str | None]] = []
+        for device in sorted(self._of_link.get(link, ())):
+            names = self._by_device.get(device, {}).get(link)
+            if names is None:
+                out.append((device, None))
+            else:
+                out.extend((device, name) for name in sorted(names))
+        return out
+
     def links(self) -> set[int]:
         """Every link with some interest."""
         return self._everything | set(self._of_link)

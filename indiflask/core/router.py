@@ -29,7 +29,10 @@ corrects libindi, the rule says "(unlike libindi)"):
   answered from the cache (or forwarded to the owner, or, for an unknown device,
   to every other driver-side link and to chained servers, i.e. clients that sent
   ``getProperties device="*"``). Snooped BLOBs flow only after that link's
-  ``enableBLOB``. Snoops work across every link kind.
+  ``enableBLOB``. Snoops work across every link kind. A client that becomes a
+  chained server (``getProperties device="*"``) is sent the snoop requests
+  already registered for devices nobody here owns, so a snoop survives the
+  chained server's arrival after the snooper, and its reconnection.
 * **BLOBs upstream.** ``enableBLOB`` is never sent to APP/EXEC links. For a REMOTE
   link the router keeps the upstream at ``Also`` for every device that any
   client or snooper wants BLOBs from and filters per client locally, so (unlike libindi) one
@@ -235,10 +238,14 @@ class Router:
     def _from_client(self, link: int, info: _Link, event: Event) -> Deliveries:
         if isinstance(event, GetProperties):
             device = event.device
+            replay: Deliveries = []
             if device == "*":
+                if not info.chained:
+                    replay = self._replay_snoops(link)
                 info.chained = True
             self._interest.add(link, device, event.name)
-            return self._answer(link, event, self._interest_request_targets(link, event))
+            out = self._answer(link, event, self._interest_request_targets(link, event))
+            return out + replay
         if isinstance(event, NewVector):
             self._interest.add(link, event.device, event.name)
             owner = self._owner.get(event.device)
@@ -347,6 +354,17 @@ class Router:
             if i != link and o.up and (o.kind in DRIVER_KINDS or o.chained)
         ]
         return self._answer(link, event, targets)
+
+    def _replay_snoops(self, link: int) -> Deliveries:
+        """Snoop requests for devices nobody owns, for a newly chained server."""
+        wanted: set[tuple[str, str | None]] = set()
+        for i, o in self._links.items():
+            if o.kind in DRIVER_KINDS and i != link:
+                wanted.update(e for e in self._snoops.entries(i) if e[0] not in self._owner)
+        return [
+            (GetProperties(device=device, name=name, version="1.7"), [link])
+            for device, name in sorted(wanted, key=lambda e: (e[0], e[1] or ""))
+        ]
 
     def _answer(self, link: int, event: GetProperties, unknown_targets: list[int]) -> Deliveries:
         """Answer a getProperties from the cache, else forward it."""

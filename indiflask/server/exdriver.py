@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import os
+from collections.abc import Mapping
 
 from ..core.links import LinkKind
 from ..protocol.events import Event
@@ -24,6 +25,8 @@ from .writer import BatchWriter
 __all__ = ["ExDriver"]
 
 log = logging.getLogger("indiflask.server")
+#: Drivers' own stderr lines (a child logger, so a quiet server can still show them).
+stderr_log = logging.getLogger("indiflask.server.drivers")
 
 
 class ExDriver:
@@ -31,13 +34,16 @@ class ExDriver:
 
     :param server: the owning server.
     :param argv: the program and its arguments.
+    :param env: the child's whole environment (``None``: the server's).
     """
 
     takes_events = False
 
-    def __init__(self, server: Hub, argv: list[str]) -> None:
+    def __init__(self, server: Hub, argv: list[str], env: Mapping[str, str] | None = None) -> None:
         self._server = server
         self.argv = argv
+        #: The child's environment (``None``: inherited from the server).
+        self.env = dict(env) if env is not None else None
         program = os.path.basename(argv[0])
         if program.startswith(("python", "sh", "bash")) and len(argv) > 1:
             program = os.path.basename(argv[1])  # an interpreter: name the script
@@ -46,6 +52,10 @@ class ExDriver:
         #: Restarts so far (never reset, as in indiserver).
         self.restarts = 0
         self.process: asyncio.subprocess.Process | None = None
+        #: Exit status of the last process (negative: killed by that signal).
+        self.last_exit: int | None = None
+        #: True once the restart budget is spent and the driver is no longer run.
+        self.gave_up = False
         self._writer: BatchWriter | None = None
         self._stopping = False
 
@@ -64,10 +74,15 @@ class ExDriver:
                     stdin=asyncio.subprocess.PIPE,
                     stdout=asyncio.subprocess.PIPE,
                     stderr=asyncio.subprocess.PIPE,
+                    env=self.env,
                 )
             except OSError as exc:
                 log.error("%s: cannot start %s: %s", self.name, self.argv[0], exc)
                 proc = None
+            if proc is not None and self._stopping:  # stopped while it was being started
+                proc.kill()
+                await proc.wait()
+                break
             if proc is not None:
                 self.process = proc
                 log.info("%s: started, pid %d", self.name, proc.pid)
@@ -78,12 +93,14 @@ class ExDriver:
                     proc.kill()
                     code = await proc.wait()
                 self.process = None
+                self.last_exit = code
                 server.dispatch(server.router.link_down(self.link))
                 if self._stopping:
                     break
                 log.warning("%s: exited with status %s", self.name, code)
             if self.restarts >= server.max_restarts:
                 log.error("%s: terminated after %d restarts", self.name, self.restarts)
+                self.gave_up = True
                 break
             self.restarts += 1
             log.info("%s: restart %d of %d", self.name, self.restarts, server.max_restarts)
@@ -130,7 +147,7 @@ class ExDriver:
                 return
             text = line.decode("utf-8", "replace").rstrip()
             if text:
-                log.info("%s: %s", self.name, text[:1024])
+                stderr_log.info("%s: %s", self.name, text[:1024])
 
     async def stop(self, timeout: float = 1.5) -> None:
         """Stop the driver: close its stdin, then terminate, then kill."""

@@ -53,6 +53,9 @@ class Hub(Protocol):
     restart_delay: float
     #: First and largest pause between reconnection attempts to a remote server.
     remote_backoff: tuple[float, float]
+    #: Seconds of quiet before a remote server is pinged, and of silence before
+    #: its connection is given up.
+    remote_keepalive: tuple[float, float]
 
     @property
     def client_count(self) -> int:

@@ -7,6 +7,10 @@ be reached or goes away, the link retries with exponential back-off; while it
 is away its devices are deleted for our clients (``delProperty``), and when it
 is back they are defined again and the BLOB choices of our clients are
 re-sent upstream.
+
+A connection that goes silent (a cut cable sends no reset) is pinged and, after
+the server's ``remote_keepalive`` timeout, given up and retried like a closed
+one; each connection attempt is bounded by the same timeout.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import logging
 from ..core.links import LinkKind
 from ..protocol.events import Event
 from .hub import Hub
+from .keepalive import Keepalive
 from .wire import Reader
 from .writer import BatchWriter
 
@@ -47,6 +52,11 @@ class RemoteLink:
         #: Successful connections so far.
         self.connections = 0
 
+    @property
+    def connected(self) -> bool:
+        """True while the connection to the upstream server is established."""
+        return self._writer is not None
+
     def send(self, data: bytes, event: Event, *, stream: bool) -> None:
         """Queue one serialised message for the upstream server."""
         if self._writer is not None:
@@ -58,9 +68,12 @@ class RemoteLink:
         delay = server.remote_backoff[0]
         while True:
             try:
-                reader, writer = await asyncio.open_connection(self.host, self.port)
-            except OSError as exc:
-                log.warning("%s: cannot connect (%s), retrying in %.1f s", self.name, exc, delay)
+                reader, writer = await asyncio.wait_for(
+                    asyncio.open_connection(self.host, self.port), server.remote_keepalive[1]
+                )
+            except (OSError, TimeoutError) as exc:
+                why = str(exc) or "timed out"
+                log.warning("%s: cannot connect (%s), retrying in %.1f s", self.name, why, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, server.remote_backoff[1])
                 continue
@@ -88,6 +101,9 @@ class RemoteLink:
         )
         server.dispatch(server.router.link_up(self.link))
         parser = Reader(max_element=server.max_element_size)
+        interval, timeout = server.remote_keepalive
+        keepalive = Keepalive(interval, timeout, self._writer.send, writer.transport.abort)
+        watchdog = asyncio.create_task(keepalive.run())
         try:
             while True:
                 try:
@@ -96,11 +112,15 @@ class RemoteLink:
                     break
                 if not data:
                     break
+                keepalive.touch()
                 error = parser.deliver(data, self.link, server.on_event)
                 if error is not None:
                     log.error("%s: malformed input (%s), reconnecting", self.name, error)
                     break
         finally:
+            watchdog.cancel()
+            if keepalive.expired:
+                log.warning("%s: silent for %.0f s, giving the connection up", self.name, timeout)
             self._writer.close()
             self._writer = None
             self._stream = None

@@ -17,7 +17,8 @@ import logging
 import signal
 import threading
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
+from typing import Any
 
 from ..core.blobpolicy import QueueBudget
 from ..core.links import LinkKind, LocalDriver
@@ -112,7 +113,11 @@ class Server:
         #: Pause before restarting a dead executable driver, in seconds.
         self.restart_delay = 0.2
         #: First and largest pause between reconnection attempts to a remote server.
-        self.remote_backoff = (0.25, 10.0)
+        self.remote_backoff = (0.25, 5.0)
+        #: A silent remote server is pinged after the first value, in seconds, and
+        #: its connection is given up (and retried) after the second; this also
+        #: bounds each connection attempt.
+        self.remote_keepalive = (5.0, 15.0)
         #: Queue limits for every byte link.
         self.budget = QueueBudget(max_queue=max_queue, max_stream_queue=max_stream_queue)
         self._apps = [_AppLink(self, _as_local_driver(app)) for app in apps]
@@ -128,6 +133,9 @@ class Server:
         self._stop: asyncio.Event | None = None
         self._started = threading.Event()
         self._tcp: asyncio.Server | None = None
+        self._link_tasks: dict[int, asyncio.Task[None]] = {}
+        self._services: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        self._service_tasks: list[asyncio.Task[None]] = []
 
     @classmethod
     def from_cli(
@@ -167,30 +175,84 @@ class Server:
 
     # ------------------------------------------------------------------ setup
 
-    def add_exdriver(self, cmd: str, *args: str) -> None:
-        """Serve an executable INDI driver (started with :meth:`serve`).
+    def add_exdriver(self, cmd: str, *args: str, env: Mapping[str, str] | None = None) -> ExDriver:
+        """Serve an executable INDI driver (started with :meth:`serve`, or at once if serving).
 
         :param cmd: the program (looked up in ``PATH``, or a path).
         :param args: its arguments.
+        :param env: its whole environment (default: the server's).
+        :returns: the driver, for :meth:`remove_exdriver`.
         """
-        driver = ExDriver(self, [cmd, *args])
+        driver = ExDriver(self, [cmd, *args], env=env)
         self._exdrivers.append(driver)
         self._sinks[driver.link] = driver
         if self._loop is not None:
-            self._tasks.append(self._loop.create_task(driver.run()))
+            self._launch(driver.link, driver.run())
+        return driver
 
-    def add_remote(self, host: str, port: int = DEFAULT_PORT, *, device: str | None = None) -> None:
+    def add_remote(
+        self, host: str, port: int = DEFAULT_PORT, *, device: str | None = None
+    ) -> RemoteLink:
         """Include the devices of another INDI server (all, or just ``device``).
+
+        Works before :meth:`serve` and while serving.
 
         :param host: the upstream server's host.
         :param port: its port.
         :param device: only this upstream device, or ``None`` for all of them.
+        :returns: the link, for :meth:`remove_remote`.
         """
         remote = RemoteLink(self, host, port, device)
         self._remotes.append(remote)
         self._sinks[remote.link] = remote
         if self._loop is not None:
-            self._tasks.append(self._loop.create_task(remote.run()))
+            self._launch(remote.link, remote.run())
+        return remote
+
+    # ------------------------------------------------------------------ run-time changes
+
+    async def remove_exdriver(self, driver: ExDriver) -> None:
+        """Stop an executable driver for good: it is not restarted, clients get
+        ``delProperty`` for its devices, and its link is forgotten."""
+        await driver.stop()
+        await self._finish(driver.link)
+        if driver in self._exdrivers:
+            self._exdrivers.remove(driver)
+
+    async def remove_remote(self, remote: RemoteLink) -> None:
+        """Disconnect from an upstream server for good (clients get ``delProperty``)."""
+        task = self._link_tasks.get(remote.link)
+        if task is not None:
+            task.cancel()
+        await self._finish(remote.link)
+        if remote in self._remotes:
+            self._remotes.remove(remote)
+
+    def add_service(self, factory: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run ``await factory()`` while the server serves; it is cancelled on shutdown.
+
+        For companions such as a control FIFO reader or another listener. Call
+        before :meth:`serve`.
+        """
+        self._services.append(factory)
+
+    def _launch(self, link: int, coro: Coroutine[Any, Any, None]) -> None:
+        assert self._loop is not None
+        task = self._loop.create_task(coro)
+        self._tasks.append(task)
+        self._link_tasks[link] = task
+
+    async def _finish(self, link: int) -> None:
+        task = self._link_tasks.pop(link, None)
+        if task is not None:
+            done, _ = await asyncio.wait([task], timeout=10)
+            if not done:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+            if task in self._tasks:
+                self._tasks.remove(task)
+        self._sinks.pop(link, None)
+        self.dispatch(self.router.remove_link(link))
 
     # ------------------------------------------------------------------ routing
 
@@ -313,15 +375,21 @@ class Server:
                 await app.driver.start(functools.partial(self.on_event, app.link))
                 self.dispatch(self.router.link_up(app.link))
             for driver in self._exdrivers:
-                self._tasks.append(loop.create_task(driver.run()))
+                self._launch(driver.link, driver.run())
             for remote in self._remotes:
-                self._tasks.append(loop.create_task(remote.run()))
+                self._launch(remote.link, remote.run())
+            for service in self._services:
+                self._service_tasks.append(loop.create_task(service()))
             self._started.set()
             await self._stop.wait()
         finally:
             await self._close()
 
     async def _close(self) -> None:
+        for service in self._service_tasks:
+            service.cancel()
+        await asyncio.gather(*self._service_tasks, return_exceptions=True)
+        self._service_tasks.clear()
         if self._tcp is not None:
             self._tcp.close()
         for client in list(self._clients.values()):
@@ -336,6 +404,7 @@ class Server:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        self._link_tasks.clear()
         if self._tcp is not None:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._tcp.wait_closed(), 1.0)
