@@ -34,6 +34,7 @@ from ..errors import SetupError
 from ..protocol import events as ev
 from ..protocol.values import Perm
 from . import standard
+from .catalog.interfaces import Interface
 from .declarations import Declarations
 from .device import Device
 from .property import Property
@@ -60,6 +61,8 @@ class App(Declarations, Mapping[str, Device]):
     :param version: the driver version reported in ``DRIVER_INFO``.
     :param standard: add the standard ``DRIVER_INFO`` property to every device
         (and ``CONNECTION`` when ``on_connect``/``on_disconnect`` hooks exist).
+    :param interfaces: the libindi interfaces of the default device (names such
+        as ``["focuser"]``, see :class:`~indiflask.driver.catalog.Interface`).
 
     The app is a mapping of device name to :class:`~indiflask.Device`.
 
@@ -75,6 +78,7 @@ class App(Declarations, Mapping[str, Device]):
         *,
         version: str = "1.0",
         standard: bool = True,
+        interfaces: object = None,
     ) -> None:
         #: The driver's name.
         self.name = name
@@ -85,7 +89,9 @@ class App(Declarations, Mapping[str, Device]):
         self._standard = standard
         self._devices: dict[str, Device] = {}
         self._finished = False
-        self._default = self.device(os.environ.get("INDIDEV") or device or name)
+        self._default = self.device(
+            os.environ.get("INDIDEV") or device or name, interfaces=interfaces
+        )
         #: Hardware jobs, in declaration order.
         self.hardware_jobs: list[HardwareJob] = []
         #: Snoop registrations.
@@ -107,13 +113,21 @@ class App(Declarations, Mapping[str, Device]):
         """The device that the app's own declaration methods add to."""
         return self._default
 
-    def device(self, name: str) -> Device:
-        """Return the device called ``name``, creating it on first use (during setup)."""
+    def device(self, name: str, interfaces: object = None) -> Device:
+        """Return the device called ``name``, creating it on first use (during setup).
+
+        :param interfaces: the libindi interfaces the device implements (names
+            such as ``["dome"]``); given again for an existing device, they are
+            added to its interfaces.
+        """
         dev = self._devices.get(name)
         if dev is None:
             self._check_setup(f"add device {name!r}")
-            dev = Device(self, name)
+            dev = Device(self, name, interfaces)
             self._devices[name] = dev
+        elif interfaces is not None:
+            self._check_setup(f"change the interfaces of device {name!r}")
+            dev.interfaces |= Interface.parse(interfaces)
         return dev
 
     def __getitem__(self, name: str) -> Device:
@@ -132,18 +146,21 @@ class App(Declarations, Mapping[str, Device]):
     def _declare(self, kind: str, name: str, members: object, **common: Any) -> Property:
         return self._default._declare(kind, name, members, **common)
 
-    def register(self, template: DeviceTemplate, *, device: str) -> Device:
+    def register(
+        self, template: DeviceTemplate, *, device: str, interfaces: object = None
+    ) -> Device:
         """Declare ``template``'s properties, jobs and snoops on a new device called ``device``.
 
         A template can be registered under several device names. Template jobs
         are called with the device; template snoops with ``(device, event)``.
+        ``interfaces`` are the new device's libindi interfaces.
         """
         self._check_setup(f"register a template as {device!r}")
         if device in self._devices and len(self._devices[device]):
             raise SetupError(
                 f"device {device!r} already has properties; register a template on a new device"
             )
-        dev = self.device(device)
+        dev = self.device(device, interfaces)
         for decl in template.properties:
             options = dict(decl.options)
             members = options.get("members")

@@ -16,6 +16,7 @@ from ..core.members import check_name
 from ..errors import SetupError
 from ..protocol import events as ev
 from ..protocol.values import format_timestamp
+from .catalog.interfaces import Interface
 from .declarations import Declarations
 from .property import Property, make_members
 
@@ -40,11 +41,13 @@ class Device(Declarations, Mapping[str, Property]):
     A device is a mapping of property name to :class:`~indiflask.Property`.
     """
 
-    def __init__(self, app: DeviceOwner, name: str) -> None:
+    def __init__(self, app: DeviceOwner, name: str, interfaces: object = None) -> None:
         #: The app this device belongs to (``device.app.hw`` holds its hardware handles).
         self.app = app
         #: The INDI device name.
         self.name = check_name("device", name)
+        #: The libindi interfaces this device implements (``DRIVER_INFO.DRIVER_INTERFACE``).
+        self.interfaces = Interface.parse(interfaces)
         self._properties: dict[str, Property] = {}
         self._sink: Sink | None = None
         #: Why new declarations are refused (set once the app's setup is finished).

@@ -44,7 +44,7 @@ def add_driver_info(device: Device, name: str, exe: str, version: str) -> Proper
         Text("DRIVER_NAME", label="Name", value=name),
         Text("DRIVER_EXEC", label="Exec", value=exe),
         Text("DRIVER_VERSION", label="Version", value=version),
-        Text("DRIVER_INTERFACE", label="Interface", value="0"),
+        Text("DRIVER_INTERFACE", label="Interface", value=str(int(device.interfaces))),
     ]
     prop = Property(
         device,
