@@ -1,6 +1,6 @@
 """The ``indiflask`` command line (click).
 
-``indiflask run``, ``shim`` and ``describe`` serve and inspect apps; ``get``,
+``indiflask run``, ``shim``, ``describe`` and ``check`` serve and inspect apps; ``get``,
 ``set``, ``watch`` and ``term`` are clients. Every option has an environment
 variable shown in ``--help`` (``INDIFLASK_HOST``, ``INDIFLASK_PORT``, ...).
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from .check import check_command
 from .serve import describe_command, run_command, shim_command
 
 __all__ = ["main"]
@@ -24,6 +25,7 @@ def main() -> None:
 main.add_command(run_command)
 main.add_command(shim_command)
 main.add_command(describe_command)
+main.add_command(check_command)
 
 try:  # the client commands live in their own module (added by the client side)
     from .clients import register as _register_clients
