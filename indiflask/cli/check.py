@@ -25,7 +25,7 @@ def check_command(apps: tuple[str, ...], strict: bool) -> None:
 
     \b
       indiflask check examples/focuser.py
-      indiflask check --strict examples/*.py
+      indiflask check --strict app.py other_app.py
     """
     os.environ["INDIFLASK_RUN_FROM_CLI"] = "1"
     devices = errors = warnings = 0

@@ -13,6 +13,7 @@ Two questions, asked of ``def*Vector`` events (what a client receives):
 Both return one line per difference, empty when everything matches::
 
     >>> from indiflask.driver.catalog import focuser
+    >>> from indiflask.driver.conformance import compare_with
     >>> theirs = [focuser.FOCUS_MOTION.definition("Focuser Simulator")]
     >>> compare_with(theirs, theirs)
     []

@@ -1,7 +1,7 @@
 """Lint a driver against what its interfaces need: the engine of ``indiflask check``.
 
 :func:`lint` looks at an app's devices, their declared interfaces and their
-properties, and reports :class:`Finding` s, one line each::
+properties, and reports :class:`Finding` objects, one line each::
 
     Focuser: ABS_FOCUS_POSITION: member FOCUS_ABSOLUTE_POSITON is not libindi's
     (did you mean FOCUS_ABSOLUTE_POSITION?)
