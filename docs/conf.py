@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Document the source tree itself, installed or not.
+# Document the source tree itself, installed or not; local extensions live beside this file.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 project = "indiflask"
 author = "indiflask developers"
@@ -17,6 +18,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",
     "sphinx_click",
+    "catalog_tables",
 ]
 
 autodoc_member_order = "bysource"

@@ -11,8 +11,10 @@
 
 from __future__ import annotations
 
+from . import standard
 from .core.members import Blob, Light, Number, Switch, Text
 from .driver.app import App
+from .driver.catalog import Interface
 from .driver.device import Device
 from .driver.property import Change, Property
 from .driver.snooping import SnoopEvent
@@ -39,6 +41,7 @@ __all__ = [
     "Device",
     "DeviceTemplate",
     "IndiflaskError",
+    "Interface",
     "InvalidValue",
     "Light",
     "LocalProtocolError",
@@ -56,4 +59,5 @@ __all__ = [
     "Switch",
     "Text",
     "__version__",
+    "standard",
 ]

@@ -1,7 +1,7 @@
 """The ``indiflask`` command line (click).
 
-``indiflask run``, ``shim`` and ``describe`` serve and inspect apps; ``server``
-is libindi's indiserver command line on indiflask's server; ``get``,
+``indiflask run``, ``shim``, ``describe`` and ``check`` serve and inspect apps;
+``server`` is libindi's indiserver command line on indiflask's server; ``get``,
 ``set``, ``watch`` and ``term`` are clients. Their options have environment
 variables shown in ``--help`` (``INDIFLASK_HOST``, ``INDIFLASK_PORT``, ...);
 ``server`` takes indiserver's options only from its command line.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from .check import check_command
 from .indiserver import server_command
 from .serve import describe_command, run_command
 from .shim import shim_command
@@ -29,6 +30,7 @@ main.add_command(run_command)
 main.add_command(shim_command)
 main.add_command(describe_command)
 main.add_command(server_command)
+main.add_command(check_command)
 
 try:  # the client commands live in their own module (added by the client side)
     from .clients import register as _register_clients

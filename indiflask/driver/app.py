@@ -149,18 +149,19 @@ class App(Declarations, Mapping[str, Device]):
     def _declare(self, kind: str, name: str, members: object, **common: Any) -> Property:
         return self._default._declare(kind, name, members, **common)
 
-    def register(self, template: DeviceTemplate, *, device: str) -> Device:
+    def register(self, template: DeviceTemplate, *, device: str, interfaces: object = ()) -> Device:
         """Declare ``template``'s properties, jobs and snoops on a new device called ``device``.
 
         A template can be registered under several device names. Template jobs
         are called with the device; template snoops with ``(device, event)``.
+        ``interfaces`` are the new device's libindi interfaces.
         """
         self._check_setup(f"register a template as {device!r}")
         if device in self._devices and len(self._devices[device]):
             raise SetupError(
                 f"device {device!r} already has properties; register a template on a new device"
             )
-        dev = self.device(device)
+        dev = self.device(device, interfaces)
         for decl in template.properties:
             options = dict(decl.options)
             members = options.get("members")

@@ -22,7 +22,7 @@ group, so a driver KStars understands is written without typos.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from ..core.members import Member
@@ -30,7 +30,7 @@ from ..errors import SetupError
 from ..protocol.values import Perm, Rule, State
 from .property import Property
 
-__all__ = ["Declarations", "StandardSpec"]
+__all__ = ["Declarations", "StandardSpec", "standard_declaration"]
 
 
 class StandardSpec(Protocol):
@@ -46,6 +46,14 @@ class StandardSpec(Protocol):
     members: tuple[Member, ...]
     defined: str
     saved: bool
+
+    def new_members(
+        self,
+        values: Mapping[str, object] | None = None,
+        *,
+        limits: Mapping[str, Sequence[float]] | None = None,
+    ) -> list[Member]:
+        """Fresh copies of the members, with initial ``values`` and number ``limits``."""
 
 
 _KIND_METHODS = {"Switch": "switch", "Number": "number", "Text": "text", "Light": "light"}
@@ -206,6 +214,8 @@ class Declarations:
         spec: StandardSpec,
         *,
         members: object = None,
+        values: Mapping[str, object] | None = None,
+        limits: Mapping[str, Sequence[float]] | None = None,
         label: str | None = None,
         group: str | None = None,
         state: State | str = State.IDLE,
@@ -224,52 +234,89 @@ class Declarations:
             async def move(change): ...
 
             app.standard(filter_wheel.FILTER_NAME,
-                         members=filter_wheel.filter_names(["Red", "Green", "Blue"]))
+                          members=filter_wheel.filter_names(["Red", "Green", "Blue"]))
 
         :param spec: the standard property, e.g. ``focuser.ABS_FOCUS_POSITION``.
         :param members: replace the members altogether (for properties whose
             members depend on the device, such as ``FILTER_NAME``).
+        :param values: initial values by member name.
+        :param limits: ``(min, max)`` or ``(min, max, step)`` by number member name.
         :param persist: save it in the configuration file (default: whether
             libindi saves it).
+        :param after_connect: define it only while connected (default: as libindi does).
         :param member_changes: per member, its new value or a dict of its changed
             fields (``FOCUS_MAX_VALUE={"max": 60000}``); on a property with one
             member, ``value=``, ``min=``, ``max=``, ``step=``, ``format=`` and
             ``label=`` change that member directly.
         :raises SetupError: for a member name the standard property does not have.
         """
-        built = list(spec.members) if members is None else members
-        if members is None:
-            built = _changed_members(spec, member_changes)
-        elif member_changes:
-            raise SetupError(
-                f"{spec.name}: give members= or member changes "
-                f"({', '.join(member_changes)}), not both"
-            )
-        method = _KIND_METHODS.get(spec.kind, "blob")
-        common: dict[str, Any] = {
-            "members": built,
-            "label": spec.label if label is None else label,
-            "group": spec.group if group is None else group,
-            "state": state,
-            "timeout": spec.timeout if timeout is None else timeout,
-            "after_connect": (spec.defined == "connect")
-            if after_connect is None
-            else after_connect,
-        }
-        if spec.kind != "Light":
-            common["perm"] = spec.perm if perm is None else perm
-        if spec.kind == "Switch":
-            common["rule"] = spec.rule
-        if spec.kind not in ("Light", "BLOB"):
-            common["persist"] = spec.saved if persist is None else persist
-        declare = getattr(self, method)
-        prop: Property = declare(spec.name, **common)
+        method, options = standard_declaration(
+            spec,
+            members=members,
+            values=values,
+            limits=limits,
+            label=label,
+            group=group,
+            state=state,
+            perm=perm,
+            timeout=timeout,
+            persist=persist,
+            after_connect=after_connect,
+            member_changes=member_changes,
+        )
+        prop: Property = getattr(self, method)(spec.name, **options)
         return prop
 
 
-def _changed_members(spec: StandardSpec, changes: Mapping[str, Any]) -> list[Member]:
-    """The standard members, with the changes asked for applied to copies."""
-    names = [m.name for m in spec.members]
+def standard_declaration(
+    spec: StandardSpec,
+    *,
+    members: object = None,
+    values: Mapping[str, object] | None = None,
+    limits: Mapping[str, Sequence[float]] | None = None,
+    label: str | None = None,
+    group: str | None = None,
+    state: State | str = State.IDLE,
+    perm: Perm | str | None = None,
+    timeout: float | None = None,
+    persist: bool | None = None,
+    after_connect: bool | None = None,
+    member_changes: Mapping[str, Any] | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The declaration method and keywords that declare ``spec`` with these changes.
+
+    What :meth:`Declarations.standard` and ``DeviceTemplate.standard`` share.
+    """
+    if members is None:
+        built: object = _changed_members(
+            spec, spec.new_members(values, limits=limits), member_changes or {}
+        )
+    elif values or limits or member_changes:
+        raise SetupError(f"{spec.name}: give members= or changes of libindi's members, not both")
+    else:
+        built = members
+    options: dict[str, Any] = {
+        "members": built,
+        "label": spec.label if label is None else label,
+        "group": spec.group if group is None else group,
+        "state": state,
+        "timeout": spec.timeout if timeout is None else timeout,
+        "after_connect": spec.defined == "connect" if after_connect is None else after_connect,
+    }
+    if spec.kind != "Light":
+        options["perm"] = spec.perm if perm is None else perm
+    if spec.kind == "Switch":
+        options["rule"] = spec.rule
+    if spec.kind not in ("Light", "BLOB"):
+        options["persist"] = spec.saved if persist is None else persist
+    return _KIND_METHODS.get(spec.kind, "blob"), options
+
+
+def _changed_members(
+    spec: StandardSpec, fresh: list[Member], changes: Mapping[str, Any]
+) -> list[Member]:
+    """``fresh`` (copies of the standard members) with the changes asked for applied."""
+    names = [m.name for m in fresh]
     per_member: dict[str, dict[str, Any]] = {}
     shortcuts = {k: v for k, v in changes.items() if k in _MEMBER_SHORTCUTS and k not in names}
     if shortcuts:
@@ -287,7 +334,7 @@ def _changed_members(spec: StandardSpec, changes: Mapping[str, Any]) -> list[Mem
         given = dict(change) if isinstance(change, Mapping) else {"value": change}
         per_member.setdefault(key, {}).update(given)
     built: list[Member] = []
-    for member in spec.members:
+    for member in fresh:
         fields = per_member.get(member.name, {})
         try:
             built.append(dataclasses.replace(member, **fields))

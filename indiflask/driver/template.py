@@ -35,11 +35,17 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..errors import SetupError
+from .declarations import StandardSpec, standard_declaration
 from .property import Property
 
 __all__ = ["DeviceTemplate", "TemplateProperty"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+_STANDARD_KEYWORDS = frozenset(
+    {"members", "values", "limits", "label", "group", "state", "perm", "timeout", "persist",
+     "after_connect"}
+)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -125,6 +131,14 @@ class DeviceTemplate:
     def blob(self, name: str, **options: Any) -> TemplateProperty:
         """Record a BLOB declaration (the keywords of :meth:`indiflask.App.blob`)."""
         return self._record("blob", name, options)
+
+    def standard(self, spec: StandardSpec, **changes: Any) -> TemplateProperty:
+        """Record a standard property (the keywords of :meth:`indiflask.App.standard`)."""
+        method, options = standard_declaration(
+            spec, **{k: v for k, v in changes.items() if k in _STANDARD_KEYWORDS},
+            member_changes={k: v for k, v in changes.items() if k not in _STANDARD_KEYWORDS},
+        )  # fmt: skip
+        return self._record(method, spec.name, options)
 
     def hardware(self, every: float | None = None) -> Callable[[F], F]:
         """Record a hardware job; the function receives the device it runs for."""

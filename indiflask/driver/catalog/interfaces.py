@@ -1,4 +1,23 @@
-"""Device interfaces: what a device is, as libindi's ``DRIVER_INTERFACE`` bitmask says."""
+"""libindi's device interfaces: the bits of ``DRIVER_INFO.DRIVER_INTERFACE``.
+
+A device tells clients what kind of instrument it is with a bit mask in the
+``DRIVER_INTERFACE`` member of its ``DRIVER_INFO`` property. KStars/Ekos reads
+it (as a decimal number) to decide which modules to create for the device: a
+focuser gets the Focus module, a filter wheel the filter manager, a dome or a
+weather station the Observatory. The bit values are libindi's
+(``INDI::BaseDevice::DRIVER_INTERFACE`` in ``basedevice.h``)::
+
+    >>> from indiflask.driver.catalog.interfaces import Interface
+    >>> Interface.parse(["focuser", "filter wheel"])
+    <Interface.FOCUSER|FILTER: 24>
+    >>> int(Interface.parse("camera"))
+    2
+    >>> Interface.parse("mount").group
+    'Telescopes'
+
+``OUTPUT``, ``INPUT`` and ``POWER`` are newer than libindi 1.9.9 (Debian 12's):
+clients of that version ignore them (they read the mask as 16 bits).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +26,12 @@ from collections.abc import Iterable
 
 from ...errors import SetupError
 
-__all__ = ["Interface"]
+__all__ = ["ALIASES", "Interface"]
 
 
 class Interface(enum.IntFlag):
-    """libindi's interface bits; ``DRIVER_INFO.DRIVER_INTERFACE`` carries their sum."""
+    """libindi's interface bits; combine them with ``|``. ``Interface(0)`` is a general device."""
 
-    GENERAL = 0
     TELESCOPE = 1
     CCD = 2
     GUIDER = 4
@@ -36,49 +54,110 @@ class Interface(enum.IntFlag):
 
     @classmethod
     def parse(cls, value: object) -> Interface:
-        """An Interface from an Interface, an int, a name or an iterable of names."""
-        if isinstance(value, Interface):
+        """Return the interfaces ``value`` names.
+
+        Accepted: an :class:`Interface`, an ``int`` (libindi's mask), a name
+        (``"focuser"``, ``"FOCUSER"``, ``"FOCUSER_INTERFACE"``, an alias such as
+        ``"mount"`` or ``"camera"``; see :data:`ALIASES`), a decimal string (the
+        text of ``DRIVER_INTERFACE``), ``None`` (no interface), or an iterable of
+        any of these, which are combined.
+
+        :raises SetupError: for an unknown name or bit, naming the valid names.
+        """
+        if value is None:
+            return cls(0)
+        if isinstance(value, cls):
             return value
-        if isinstance(value, int) and not isinstance(value, bool):
-            return cls(value)
+        if isinstance(value, bool):
+            raise SetupError(f"interfaces: {value!r} is not an interface")
+        if isinstance(value, int):
+            return cls._from_int(value)
         if isinstance(value, str):
-            key = value.strip().lower().replace("-", "_").replace(" ", "_")
-            try:
-                return cls[_ALIASES.get(key, key).upper()]
-            except KeyError:
-                known = ", ".join(m.name.lower() for m in cls if m.name and m.value)
-                raise SetupError(f"unknown interface {value!r}; use one of {known}") from None
+            return cls._from_name(value)
         if isinstance(value, Iterable):
-            result = cls.GENERAL
+            result = cls(0)
             for item in value:
-                result |= cls.parse(item)
+                if isinstance(item, str | int | Interface):
+                    result |= cls.parse(item)
+                else:
+                    raise SetupError(f"interfaces: {item!r} is not an interface name")
             return result
-        raise SetupError(f"interfaces= takes names like 'focuser', not {value!r}")
+        raise SetupError(
+            f"interfaces: {value!r} is not an interface; use a name such as 'focuser' "
+            "or a list of names"
+        )
+
+    @classmethod
+    def _from_int(cls, value: int) -> Interface:
+        known = 0
+        for member in cls:
+            known |= int(member)
+        if value < 0 or value & ~known:
+            raise SetupError(
+                f"interfaces: {value} has bits that are not libindi interfaces "
+                f"(known bits: {known:#x})"
+            )
+        return cls(value)
+
+    @classmethod
+    def _from_name(cls, text: str) -> Interface:
+        word = text.strip()
+        if word.isdigit():
+            return cls._from_int(int(word))
+        key = word.upper().replace("-", "_").replace(" ", "_")
+        key = key.removesuffix("_INTERFACE")
+        if key in ("", "GENERAL", "NONE"):
+            return cls(0)
+        if key in cls.__members__:
+            return cls[key]
+        alias = ALIASES.get(key.lower())
+        if alias is not None:
+            return alias
+        names = ", ".join(name.lower() for name in cls.__members__)
+        aliases = ", ".join(sorted(ALIASES))
+        raise SetupError(
+            f"interfaces: unknown interface {text!r}; use one of {names} (or {aliases})"
+        )
 
     @property
     def group(self) -> str:
-        """The family KStars and INDI Web Manager list a driver with these interfaces under."""
-        for bit, family in _GROUPS:
+        """The KStars driver-list group (``devGroup``) for a device with these interfaces.
+
+        A device with several interfaces is listed under its main one: a mount
+        with a guide port under ``Telescopes``, a camera with a built-in filter
+        wheel under ``CCDs``. Interfaces without a group of their own (GPS, dust
+        caps, light boxes, guiders, ...) are ``Auxiliary``, as in libindi's own
+        driver list.
+        """
+        for bit, group in _GROUPS:
             if self & bit:
-                return family
+                return group
         return "Auxiliary"
 
+    @property
+    def names(self) -> list[str]:
+        """The names of the bits set, lowest bit first (``["FOCUSER", "FILTER"]``)."""
+        return [m.name for m in type(self) if m.name is not None and self & m]
 
-_ALIASES = {
-    "mount": "telescope",
-    "camera": "ccd",
-    "filter_wheel": "filter",
-    "filterwheel": "filter",
-    "wheel": "filter",
-    "focus": "focuser",
-    "light_box": "lightbox",
-    "flat_panel": "lightbox",
-    "dust_cap": "dustcap",
-    "auxiliary": "aux",
+
+#: Other names :meth:`Interface.parse` accepts (lower case; spaces and dashes
+#: count as underscores).
+ALIASES: dict[str, Interface] = {
+    "mount": Interface.TELESCOPE,
+    "camera": Interface.CCD,
+    "filter_wheel": Interface.FILTER,
+    "filterwheel": Interface.FILTER,
+    "wheel": Interface.FILTER,
+    "focus": Interface.FOCUSER,
+    "light_box": Interface.LIGHTBOX,
+    "flat_panel": Interface.LIGHTBOX,
+    "dust_cap": Interface.DUSTCAP,
+    "auxiliary": Interface.AUX,
+    "adaptive_optics": Interface.AO,
 }
 
-#: Driver-list families, most telling interface first.
-_GROUPS = (
+# Main interface first: the first bit set decides the group.
+_GROUPS: tuple[tuple[Interface, str], ...] = (
     (Interface.TELESCOPE, "Telescopes"),
     (Interface.CCD, "CCDs"),
     (Interface.FOCUSER, "Focusers"),
