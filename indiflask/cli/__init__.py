@@ -11,6 +11,7 @@ import click
 
 from .. import __version__
 from .serve import describe_command, run_command, shim_command
+from .web import register as _register_web
 
 __all__ = ["main"]
 
@@ -31,3 +32,4 @@ except ImportError:  # pragma: no cover - absent only in partial checkouts
     pass
 else:
     _register_clients(main)
+_register_web(main)

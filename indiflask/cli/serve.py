@@ -8,11 +8,13 @@ import os
 import shlex
 import stat
 import sys
+from typing import Any
 
 import click
 
 from ..app import App
 from .discovery import find_app
+from .web import run_with_panel, web_options
 
 __all__ = ["describe_command", "run_command", "setup_logging", "shim_command"]
 
@@ -114,6 +116,7 @@ def _load_apps(specs: tuple[str, ...]) -> list[App]:
     show_envvar=True,
     type=click.Choice(_LEVELS, case_sensitive=False),
 )
+@web_options
 def run_command(
     apps: tuple[str, ...],
     host: str,
@@ -125,6 +128,7 @@ def run_command(
     max_queue: int,
     max_stream_queue: int,
     log_level: str,
+    **web: Any,
 ) -> None:
     """Serve APPS (module:attr, file.py[:attr] or a module) as an INDI server or driver.
 
@@ -157,6 +161,9 @@ def run_command(
         max_queue=max_queue * 2**20,
         max_stream_queue=max_stream_queue * 2**20,
     )
+    if web["web_port"] is not None:  # --web PORT: the web panel beside the server
+        run_with_panel(server, **web)
+        return
     server.run()
 
 
