@@ -82,8 +82,12 @@ def web_options(f: _F) -> _F:
 
     @functools.wraps(f)
     def checked(*args: Any, **kwargs: Any) -> Any:
-        if kwargs.get("stdio") and kwargs.get("web_port") is not None:
-            raise click.UsageError("--web serves a panel beside an INDI server, not with --stdio")
+        if kwargs.get("web_port") is not None:  # refuse bad web options before loading apps
+            if kwargs.get("stdio"):
+                raise click.UsageError(
+                    "--web serves a panel beside an INDI server, not with --stdio"
+                )
+            _panel_options(kwargs["web_host"], kwargs["token"], kwargs["max_upload"])
         return f(*args, **kwargs)
 
     wrapped = _shared_options(checked)

@@ -40,7 +40,9 @@ export class PropertyCard {
     const title = el("h3");
     title.append(el("span", "plabel", prop.label), " ", el("small", "pname", prop.name));
     this.meta = el("span", "meta");
-    head.append(this.badge, title, this.meta);
+    this.stamp = el("time", "stamp");
+    this.stamp.title = "last update (the driver's time stamp, UTC)";
+    head.append(this.badge, title, this.meta, this.stamp);
     this.body = el("div", "members");
     this.message = el("p", "message");
     this.error = el("p", "error");
@@ -190,9 +192,13 @@ export class PropertyCard {
     if (prop.rule) meta.push(prop.rule);
     if (prop.timeout) meta.push(`timeout ${prop.timeout} s`);
     this.meta.textContent = meta.join(" · ");
+    const stamp = prop.timestamp ? prop.timestamp.slice(11, 19) : "";
+    if (this.stamp.textContent !== stamp) {
+      this.stamp.textContent = stamp;
+      this.stamp.dateTime = prop.timestamp || "";
+    }
     this.message.textContent = prop.message || "";
     this.message.hidden = !prop.message;
-    if (prop.timestamp) this.message.title = prop.timestamp;
     for (const [member, out] of this.values) {
       const v = prop.kind === "Number" ? prop.formatted?.[member] ?? String(prop.members[member]) : prop.members[member];
       if (out.textContent !== v) out.textContent = v ?? "";
