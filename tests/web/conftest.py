@@ -60,9 +60,9 @@ def camera_web() -> Iterator[Process]:
     yield from _served(CAMERA)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """One headless Chromium (Debian's) for the session, driven by Playwright."""
+    """One headless Chromium (Debian's) per test module, driven by Playwright."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: .ci/run must install Debian's chromium")
@@ -98,3 +98,37 @@ def page_factory(chromium: Any) -> Iterator[Callable[..., Any]]:
     yield make
     for page in pages:
         page.close()
+
+
+@pytest.fixture(scope="module")
+def libindi_simulators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """libindi's indiserver with the telescope and CCD simulators; yields its port.
+
+    It runs with tests/interop's LD_PRELOAD shim (so it binds 127.0.0.1 only) and a
+    HOME of its own (the simulators keep their park state and settings there).
+    """
+    import subprocess
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "interop"))
+    from interop_kit import HERE, LibIndiServer, free_port
+
+    if shutil.which("indiserver") is None:
+        pytest.skip("libindi's indiserver is not installed")
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.fail("a C compiler is needed to build tests/interop/loopback_bind.c")
+    folder = tmp_path_factory.mktemp("libindi")
+    shim = folder / "loopback_bind.so"
+    subprocess.run(
+        [cc, "-shared", "-fPIC", "-o", str(shim), str(HERE / "loopback_bind.c"), "-ldl"],
+        check=True,
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOME", str(folder))
+        server = LibIndiServer(
+            shim, free_port(), ["indi_simulator_telescope", "indi_simulator_ccd"]
+        ).start()
+    try:
+        yield server.port
+    finally:
+        server.stop()
