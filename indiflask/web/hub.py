@@ -25,7 +25,6 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Iterable
 from typing import Any, Protocol
 
 from ..client import Client, Update
@@ -220,6 +219,8 @@ class Hub:
                     self._spawn(self._enable_blob(prop.device))
         if update.kind == "del" and update.name is None and update.device is not None:
             self._blob_devices.discard(update.device)
+        if not self.peers:
+            return
         text = dumps(update_json(update, self.serials))
         key = (update.device or "", update.name or "") if update.kind == "set" else None
         for peer in self.peers:
@@ -298,11 +299,10 @@ class Hub:
 
     def stats(self) -> dict[str, Any]:
         """Counters for monitoring: pages, updates handled, messages sent and coalesced."""
-        peers: Iterable[Peer] = self.peers
         return {
             "pages": len(self.peers),
             "updates": self.handled,
-            "sent": sum(p.sent for p in peers),
+            "sent": sum(p.sent for p in self.peers),
             "coalesced": sum(p.coalesced for p in self.peers),
             "pending": sum(p.pending for p in self.peers),
         }

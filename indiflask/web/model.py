@@ -28,7 +28,9 @@ from typing import Any
 from ..client import RemoteProperty, Update
 
 __all__ = [
+    "BadChange",
     "connection_json",
+    "member_value",
     "message_json",
     "parse_change",
     "property_json",

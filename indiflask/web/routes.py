@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import re
 from typing import Any, Protocol
 
@@ -96,10 +97,15 @@ def _number_param(request: web.Request, name: str, default: float, high: float) 
     try:
         value = float(text)
     except ValueError:
-        raise web.HTTPBadRequest(text=f"?{name}= takes a number of seconds") from None
+        value = math.nan
     if not 0 < value <= high:
-        raise web.HTTPBadRequest(text=f"?{name}= must lie in (0, {high:g}]")
+        raise _json_error(web.HTTPBadRequest, f"?{name}= takes seconds in (0, {high:g}]")
     return value
+
+
+def _json_error(kind: type[web.HTTPException], text: str) -> web.HTTPException:
+    """An HTTP error to raise, with the API's ``{"error": ...}`` body."""
+    return kind(text=json.dumps({"error": text}), content_type="application/json")
 
 
 class ApiRoutes:
@@ -129,22 +135,15 @@ class ApiRoutes:
         device, name = request.match_info["device"], request.match_info["name"]
         prop = self.panel.client.get_property(device, name)
         if prop is None:
-            raise web.HTTPNotFound(
-                text=json.dumps({"error": f"no property {device}.{name} is defined"}),
-                content_type="application/json",
-            )
+            raise _json_error(web.HTTPNotFound, f"no property {device}.{name} is defined")
         return prop
 
-    def _member(self, request: web.Request, kind: str | None = None) -> tuple[RemoteProperty, str]:
+    def _member(self, request: web.Request, kind: str) -> tuple[RemoteProperty, str]:
         prop = self._property(request)
         member = request.match_info["member"]
-        if member not in prop.members or (kind is not None and prop.kind != kind):
-            raise web.HTTPNotFound(
-                text=json.dumps(
-                    {"error": f"{prop.device}.{prop.name} has no {kind or ''} member {member!r}"}
-                ),
-                content_type="application/json",
-            )
+        if member not in prop.members or prop.kind != kind:
+            where = f"{prop.device}.{prop.name}"
+            raise _json_error(web.HTTPNotFound, f"{where} has no {kind} member {member!r}")
         return prop, member
 
     # ------------------------------------------------------------------ properties

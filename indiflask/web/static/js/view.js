@@ -5,6 +5,7 @@ import { checkNumber } from "./numbers.js";
 import { BlobView, uploadForm } from "./images.js";
 
 const STATES = ["Idle", "Ok", "Busy", "Alert"];
+let nextId = 0;
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -100,7 +101,7 @@ export class PropertyCard {
       if (this.writable) {
         const input = el("input", "edit");
         input.type = "text";
-        input.id = `in-${crypto.randomUUID()}`;
+        input.id = `in-${nextId++}`; // (crypto.randomUUID needs HTTPS off loopback)
         label.htmlFor = input.id;
         input.dataset.member = member;
         input.autocomplete = "off";
