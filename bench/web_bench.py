@@ -350,6 +350,7 @@ def measure(stack: Stack, count: int, seconds: float, rate: float, nice: int) ->
         **json.loads(probe.stdout),
         "cpu_percent": dict(zip(["server", "panel"][: len(cpu)], cpu, strict=True)),
         "pages": after["pages"],
+        "page_reconnections": after["connections"] - before["connections"],
         "ws_messages_per_page_per_s": round(
             (after["sent"] - before["sent"]) / max(count, 1) / span, 1
         ),

@@ -173,6 +173,9 @@ class Hub:
         self.enable_blobs = enable_blobs
         #: Updates handled so far.
         self.handled = 0
+        #: Pages connected so far (reconnections included).
+        self.connections = 0
+        self._gone = {"sent": 0, "coalesced": 0}  # counters of pages that left
         self._history: dict[_Key, deque[list[float]]] = {}
         self._blob_devices: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -289,20 +292,26 @@ class Hub:
         peer = Peer(socket, max_pending)
         peer.push(self.hello())
         self.peers.add(peer)
+        self.connections += 1
         peer.start()
         return peer
 
     async def detach(self, peer: Peer) -> None:
         """Forget a page."""
-        self.peers.discard(peer)
+        if peer in self.peers:
+            self.peers.discard(peer)
+            self._gone["sent"] += peer.sent
+            self._gone["coalesced"] += peer.coalesced
         await peer.close()
 
     def stats(self) -> dict[str, Any]:
-        """Counters for monitoring: pages, updates handled, messages sent and coalesced."""
+        """Counters for monitoring: pages now and so far, updates handled, messages sent and
+        merged (since the start, pages that left included), messages waiting now."""
         return {
             "pages": len(self.peers),
+            "connections": self.connections,
             "updates": self.handled,
-            "sent": sum(p.sent for p in self.peers),
-            "coalesced": sum(p.coalesced for p in self.peers),
+            "sent": self._gone["sent"] + sum(p.sent for p in self.peers),
+            "coalesced": self._gone["coalesced"] + sum(p.coalesced for p in self.peers),
             "pending": sum(p.pending for p in self.peers),
         }
