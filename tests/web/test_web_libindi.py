@@ -71,9 +71,9 @@ def test_malformed_unknown_and_timeout(panel: Process) -> None:
     assert post(panel, TEL, "TELESCOPE_PARK", {"UNPARK": True}).status == 200
     assert post(panel, TEL, "ON_COORD_SET", {"SLEW": True}).status == 200
     ra = panel.get(f"/api/properties/{TEL}/EQUATORIAL_EOD_COORD").json()["members"]["RA"]
-    far = {"RA": (ra + 6) % 24, "DEC": -30}
+    far = {"RA": (ra + 1) % 24, "DEC": 5}
     answer = post(panel, TEL, "EQUATORIAL_EOD_COORD", far, "?timeout=0.2")
-    assert answer.status == 504  # a long slew is still Busy after 0.2 s
+    assert answer.status == 504  # a slew of degrees is still Busy after 0.2 s
     near = {"RA": (ra + 0.02) % 24, "DEC": "20:00:00"}
     deadline = time.monotonic() + 60
     while True:  # wait out the long slew; the simulator then takes the short one
