@@ -14,6 +14,8 @@ address that is not a loopback address needs a token (``--token`` or
 from __future__ import annotations
 
 import functools
+import logging
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -157,9 +159,12 @@ def web_command(
     Binds 127.0.0.1 unless --web-host says otherwise; a non-loopback address
     needs a token. Open the address it prints in a browser.
     """
-    from .serve import setup_logging
-
-    setup_logging(log_level, stdio=False)
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
+    )
     options = _panel_options(web_host, token, max_upload)
     host, _, port_text = indi.rpartition(":") if ":" in indi else (indi, "", "7624")
     if not port_text.isdigit():

@@ -5,8 +5,7 @@
     from indiflask.web import WebPanel
 
     async with WebPanel("127.0.0.1", 7624, port=7680) as panel:   # any INDI server
-        print("open", panel.url)
-        await asyncio.Event().wait()
+        await asyncio.Event().wait()                               # open panel.url meanwhile
 
 The panel is an ordinary INDI client of the server (over TCP), so it works
 the same for ``indiflask run`` and for libindi's ``indiserver``. It runs in
