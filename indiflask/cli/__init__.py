@@ -16,6 +16,7 @@ from .check import check_command
 from .indiserver import server_command
 from .serve import describe_command, run_command
 from .shim import shim_command
+from .web import register as _register_web
 
 __all__ = ["main"]
 
@@ -38,3 +39,4 @@ except ImportError:  # pragma: no cover - absent only in partial checkouts
     pass
 else:
     _register_clients(main)
+_register_web(main)

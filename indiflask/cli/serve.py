@@ -6,11 +6,13 @@ import asyncio
 import logging
 import os
 import sys
+from typing import Any
 
 import click
 
 from ..driver.app import App
 from .discovery import find_app
+from .web import run_with_panel, web_options
 
 __all__ = ["describe_command", "run_command", "setup_logging"]
 
@@ -112,6 +114,7 @@ def _load_apps(specs: tuple[str, ...]) -> list[App]:
     show_envvar=True,
     type=click.Choice(_LEVELS, case_sensitive=False),
 )
+@web_options
 def run_command(
     apps: tuple[str, ...],
     host: str,
@@ -123,6 +126,7 @@ def run_command(
     max_queue: int,
     max_stream_queue: int,
     log_level: str,
+    **web: Any,
 ) -> None:
     """Serve APPS (module:attr, file.py[:attr] or a module) as an INDI server or driver.
 
@@ -155,6 +159,9 @@ def run_command(
         max_queue=max_queue * 2**20,
         max_stream_queue=max_stream_queue * 2**20,
     )
+    if web["web_port"] is not None:  # --web PORT: the web panel beside the server
+        run_with_panel(server, **web)
+        return
     server.run()
 
 
