@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Protocol
 
@@ -163,6 +164,23 @@ class Device(Declarations, Mapping[str, Property]):
             return False
         feed(event)
         return True
+
+    def save_config(self) -> Path:
+        """Save the ``persist=True`` properties' current values now, as ``CONFIG_SAVE`` does.
+
+        For drivers that save a setting as soon as it changes (libindi's filter
+        wheels save ``FILTER_NAME`` when a client renames a filter).
+
+        :returns: the file written.
+        :raises SetupError: when the device has no saved properties.
+        :raises ~indiflask.driver.config.ConfigProblem: when the file cannot be
+            read or written (an unusable file is left as it is).
+        """
+        from .builtin import saved_changes  # builtin builds on this module
+
+        if self.config is None:
+            raise SetupError(f"{self.name} has no saved properties: declare some with persist=True")
+        return self.config.save(saved_changes(self))
 
     def __repr__(self) -> str:
         return f"<Device {self.name!r} ({len(self._properties)} properties)>"
