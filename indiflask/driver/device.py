@@ -176,11 +176,20 @@ class Device(Declarations, Mapping[str, Property]):
         :raises ~indiflask.driver.config.ConfigProblem: when the file cannot be
             read or written (an unusable file is left as it is).
         """
-        from .builtin import saved_changes  # builtin builds on this module
-
         if self.config is None:
             raise SetupError(f"{self.name} has no saved properties: declare some with persist=True")
-        return self.config.save(saved_changes(self))
+        return self.config.save(self.saved_changes())
+
+    def saved_changes(self) -> list[ev.NewVector]:
+        """The ``new*Vector`` events that save the ``persist=True`` properties as they are now."""
+        changes: list[ev.NewVector] = []
+        for prop in self._properties.values():
+            if not prop.persist or prop.kind in ("Light", "BLOB"):
+                continue
+            cls = ev.VECTOR_CLASSES[prop.kind][2]
+            assert cls is not None
+            changes.append(cls(device=self.name, name=prop.name, values=dict(prop.values)))
+        return changes
 
     def __repr__(self) -> str:
         return f"<Device {self.name!r} ({len(self._properties)} properties)>"
