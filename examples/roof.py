@@ -179,7 +179,8 @@ async def weather_changed(event):
     app.hw.weather = None if event.kind == "del" else event.state
     if event.kind == "del" or app.hw.weather != State.ALERT or not park.defined:
         return
-    if where() == "closed" and not (park.running and park["UNPARK"]):
+    opening = (park.running or motion.running) and motion["DOME_CW"]  # move() sets DOME_CW
+    if where() == "closed" and not opening:
         return
     app.message(f"{WEATHER_DEVICE} reports unsafe weather: closing the roof")
     app.hw.stop.set()  # stop an opening move

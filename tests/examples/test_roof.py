@@ -204,3 +204,17 @@ def test_off_a_pi_the_roof_simulates_itself(roof: ModuleType) -> None:
         assert park["UNPARK"] is True and park.state is State.OK
         assert roof.TRAVEL <= client.now < roof.TRAVEL + 1
         assert roof.app.hw.open_limit.is_pressed and not roof.app.hw.closed_limit.is_pressed
+
+
+def test_unsafe_weather_as_an_opening_starts(manual: ModuleType, closed_roof: Any) -> None:
+    """The roof has not left its closed switch yet: the opening stops and it stays parked."""
+    client = closed_roof
+    weather(client, State.OK)
+    client.set(DEV, "DOME_MOTION", DOME_CW=True, wait=False)
+    assert manual.app.hw.motor.value == 1
+    weather(client, State.ALERT)
+    client.advance(1.0)
+    assert manual.app.hw.motor.value == 0
+    park = client[DEV]["DOME_PARK"]
+    assert park.state is State.OK and park["PARK"] is True
+    assert client[DEV]["DOME_MOTION"].state is State.ALERT  # the opening did not happen
