@@ -36,9 +36,8 @@ def filter_wheel() -> ModuleType:
 
 @pytest.fixture
 def weather() -> ModuleType:
-    """A fresh examples/weather.py, with a repeatable random walk."""
-    module = load_example("weather")
-    return module
+    """A fresh examples/weather.py."""
+    return load_example("weather")
 
 
 @pytest.fixture
