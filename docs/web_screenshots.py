@@ -6,7 +6,7 @@ Run from the repository root (needs the dev extras and Debian's chromium)::
 
 It serves examples/led.py and examples/camera.py together (gpiozero's mock
 pins) with ``--web`` on free 127.0.0.1 ports. Desktop (1280x800): a plot of
-the led's temperature, then a 1 s camera exposure, and the Image tab with the
+the led's temperature, then a 1 s camera exposure, and the Image Info tab with the
 FITS preview and header. Phone (390x844): the led's EXPOSURE refused (900 s).
 """
 
@@ -64,11 +64,27 @@ def _serve() -> tuple[subprocess.Popen[bytes], str]:
         env=env,
     )
     url = f"http://127.0.0.1:{web}"
+    camera = url + "/api/properties/Camera%20Simulator/"
+    _wait(proc, camera + "CONNECTION")
+    connect = urllib.request.Request(  # the camera defines its properties once connected
+        camera + "CONNECTION",
+        data=b'{"CONNECT": true}',
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(connect):
+        pass
+    _wait(proc, camera + "CCD1")
+    return proc, url
+
+
+def _wait(proc: subprocess.Popen[bytes], url: str) -> None:
+    """Wait until ``url`` answers (the panel has that property)."""
     deadline = time.monotonic() + 30
     while True:
         try:
-            with urllib.request.urlopen(url + "/api/properties/Camera%20Simulator/CCD1"):
-                return proc, url
+            with urllib.request.urlopen(url):
+                return
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise
@@ -102,7 +118,7 @@ def main() -> None:
             field.fill("1")
             field.press("Enter")
             page.wait_for_selector(_card("CCD_EXPOSURE") + ".state-Ok", timeout=20_000)
-            page.get_by_role("tab", name="Image", exact=True).click()
+            page.get_by_role("tab", name="Image Info", exact=True).click()
             page.wait_for_function(
                 "() => document.querySelector('article.prop[data-name=\"CCD1\"] img')"
                 "?.naturalWidth > 0"

@@ -1,25 +1,30 @@
-"""A simulated focuser: an async move that reports its position as it goes, and an abort switch.
+"""A focuser KStars/Ekos can drive: absolute and relative moves, abort, a temperature sensor.
 
 Run it:   indiflask run examples/focuser.py            (an INDI server on 127.0.0.1:7624)
-Then:     indi_setprop 'Focuser Simulator.ABS_FOCUS_POSITION.FOCUS_ABSOLUTE_POSITION=1500'
-          indi_getprop 'Focuser Simulator.ABS_FOCUS_POSITION.*'
-Under indiserver:  indiflask shim examples/focuser.py indi_flask_focuser --dir ~/bin
-                   indiserver ~/bin/indi_flask_focuser         (an absolute path)
+Then:     indiflask set "Focuser Simulator.CONNECTION.CONNECT=On"
+          indiflask set "Focuser Simulator.ABS_FOCUS_POSITION.FOCUS_ABSOLUTE_POSITION=30000"
+In KStars: an Ekos profile with "Remote host" 127.0.0.1, port 7624; Ekos connects
+          the focuser and its Focus module drives it.
+Under indiserver (or a local Ekos profile):
+          indiflask shim examples/focuser.py indi_flask_focuser --dir ~/bin
+          indiserver ~/bin/indi_flask_focuser          (an absolute path)
 
-The property names follow libindi's focuser interface (ABS_FOCUS_POSITION,
-REL_FOCUS_POSITION, FOCUS_MOTION, FOCUS_ABORT_MOTION), so INDI clients recognise them.
-
-While a move runs, ABS_FOCUS_POSITION is Busy and its position is sent after
-every step; a second change to it is refused by indiflask (the handler is still
-running), and a relative move is refused by the handler itself. FOCUS_ABORT_MOTION
-stops the motor where it is; the move then ends in Alert with "aborted".
+``interfaces="focuser"`` tells Ekos what the device is (``DRIVER_INFO``), and
+``app.standard(...)`` declares libindi's focuser properties with their
+standard names, members and rules. They are defined when a client connects the
+device, as libindi's drivers do. While a move runs, ABS_FOCUS_POSITION is Busy
+and its position is sent after every step; FOCUS_ABORT_MOTION stops the motor
+where it is, and the move then ends in Alert with "aborted".
 """
 
 import asyncio
+import math
+import time
 
-from indiflask import App, Number, Reject, Switch
+from indiflask import App, Reject
+from indiflask.standard import focuser
 
-app = App("Focuser Simulator")
+app = App("Focuser Simulator", interfaces="focuser")
 
 MAX_POSITION = 50_000
 SPEED = 2_000  # steps per second
@@ -50,84 +55,55 @@ class SimulatedMotor:
 @app.on_start
 def open_motor():
     app.hw.motor = SimulatedMotor(speed=SPEED, tick=TICK)
-    position["FOCUS_ABSOLUTE_POSITION"] = app.hw.motor.position
 
 
-@app.number(
-    "ABS_FOCUS_POSITION",
-    label="Absolute Position",
-    group="Main Control",
-    timeout=60,
-    members=[
-        Number(
-            "FOCUS_ABSOLUTE_POSITION",
-            label="Steps",
-            format="%6.0f",
-            min=0,
-            max=MAX_POSITION,
-            step=100,
-            value=25_000,
-        )
-    ],
-)
+# Moves: Ekos' autofocus uses ABS_FOCUS_POSITION (it reads its first member).
+@app.standard(focuser.ABS_FOCUS_POSITION, max=MAX_POSITION, step=100, value=25_000)
 async def position(change):
     await move_to(round(change["FOCUS_ABSOLUTE_POSITION"]))
     # returning normally: state Ok, and one last setNumberVector goes out
 
 
-@app.switch(
-    "FOCUS_MOTION",
-    label="Direction",
-    group="Main Control",
-    rule="OneOfMany",
-    members=[
-        Switch("FOCUS_INWARD", label="Focus In", value=True),
-        Switch("FOCUS_OUTWARD", label="Focus Out"),
-    ],
-)
+@app.standard(focuser.FOCUS_MOTION)
 def direction(change):
     pass  # accepted as it is: the next relative move goes this way
 
 
-@app.number(
-    "REL_FOCUS_POSITION",
-    label="Relative Position",
-    group="Main Control",
-    timeout=60,
-    members=[
-        Number(
-            "FOCUS_RELATIVE_POSITION",
-            label="Steps",
-            format="%6.0f",
-            min=0,
-            max=10_000,
-            step=100,
-            value=100,
-        )
-    ],
-)
+@app.standard(focuser.REL_FOCUS_POSITION, max=10_000, step=100, value=100)
 async def relative(change):
     if app.hw.motor.moving:
         raise Reject("the focuser is moving; wait for it or abort first")
     steps = round(change["FOCUS_RELATIVE_POSITION"])
     sign = -1 if direction["FOCUS_INWARD"] else 1
-    target = min(MAX_POSITION, max(0, app.hw.motor.position + sign * steps))
+    target = min(round(limit["FOCUS_MAX_VALUE"]), max(0, app.hw.motor.position + sign * steps))
     relative.state = "Busy"
     relative.send()
     await move_to(target)
 
 
-@app.switch(
-    "FOCUS_ABORT_MOTION",
-    label="Abort Motion",
-    group="Main Control",
-    rule="AtMostOne",
-    members=[Switch("ABORT", label="Abort")],
-)
+# FOCUS_MAX is saved in the configuration file (libindi saves it), so the
+# device also gets CONFIG_PROCESS, and Ekos loads the saved value on connect.
+@app.standard(focuser.FOCUS_MAX, value=MAX_POSITION)
+def limit(change):
+    position.members["FOCUS_ABSOLUTE_POSITION"].max = change["FOCUS_MAX_VALUE"]
+    position.define()  # clients learn the new range from a new definition
+
+
+@app.standard(focuser.FOCUS_ABORT_MOTION)
 def abort(change):
     if change["ABORT"]:
         app.hw.motor.abort_requested = app.hw.motor.moving
     abort["ABORT"] = False  # a push button: it springs back Off
+
+
+temperature = app.standard(focuser.FOCUS_TEMPERATURE)  # read-only: Ekos' temperature source
+
+
+@app.hardware(every=5.0)
+def read_temperature():
+    if temperature.defined:  # only while connected: before that clients do not have it
+        temperature["TEMPERATURE"] = 8.0 + 2.0 * math.sin(time.time() / 3600)
+        temperature.send()
 
 
 async def move_to(target: int) -> None:

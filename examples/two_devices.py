@@ -7,7 +7,8 @@ Under indiserver:  indiflask shim examples/two_devices.py indi_flask_observatory
                    indiserver ~/bin/indi_flask_observatory      (an absolute path)
 
 * ``App(..., device="Dome")`` makes "Dome" the default device: ``app.switch(...)``
-  declares on it.
+  declares on it. Its SHUTTER is a plain property, not libindi's DOME_SHUTTER:
+  this "Dome" is no dome interface for KStars/Ekos (``examples/roof.py`` is).
 * ``app.device("Roof Light")`` is a second device with the same declaration
   methods; its LED is a gpiozero ``LED`` (use mock pins off a Pi).
 * A :class:`~indiflask.DeviceTemplate` is declared once and registered under two
@@ -32,7 +33,7 @@ shutter_state = app.text(
 
 
 @app.switch(
-    "DOME_SHUTTER",
+    "SHUTTER",
     label="Shutter",
     group="Main Control",
     timeout=10,

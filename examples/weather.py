@@ -1,158 +1,151 @@
-"""A simulated weather station: readings every few seconds, status lights and alerts.
+"""A weather station KStars/Ekos understands: readings, safe ranges, one overall status.
 
 Run it:   indiflask run examples/weather.py             (an INDI server on 127.0.0.1:7624)
           WEATHER_SEED=7 indiflask run examples/weather.py     (a repeatable random walk)
-Then:     indi_getprop 'Weather Station.WEATHER_STATUS.*'
-          indi_setprop 'Weather Station.WEATHER_LIMITS.WIND_MAX=5'     (tighten a threshold)
-Under indiserver:  indiflask shim examples/weather.py indi_flask_weather --dir ~/bin
-                   indiserver ~/bin/indi_flask_weather          (an absolute path)
+Then:     indiflask set "Weather Station.CONNECTION.CONNECT=On"
+          indiflask get "Weather Station.WEATHER_STATUS.*"
+          indiflask set "Weather Station.WEATHER_WIND_SPEED.MAX_OK=10"   (a tighter wind limit)
+In KStars: an Ekos profile with "Remote host" 127.0.0.1, port 7624; Ekos'
+          Observatory shows the weather and its status.
+Under indiserver (or a local Ekos profile):
+          indiflask shim examples/weather.py indi_flask_weather --dir ~/bin
+          indiserver ~/bin/indi_flask_weather          (an absolute path)
 
-Every ``READ_EVERY`` seconds the simulated sensor takes a step of a random walk.
-Each reading has a light in WEATHER_STATUS: Ok inside its limit, Busy within
-``WARN_MARGIN`` of it (a warning), Alert past it. WEATHER_PARAMETERS takes the
-worst light's state, and the first reading past a limit sends an INDI message.
-Clients may change the limits in WEATHER_LIMITS; the lights follow at once.
+As libindi's weather drivers do: WEATHER_PARAMETERS holds the readings, each
+parameter has a property of the same name with its safe range (``MIN_OK``,
+``MAX_OK``, and ``PERC_WARN``: the percentage of the range, at either end, that
+only warns), and WEATHER_STATUS has a light per parameter: Ok inside the range,
+Busy in the warning margin, Alert outside. **The state of WEATHER_STATUS is the
+overall weather** (the worst light): that is what Ekos and a roof snooping the
+station read. Readings are taken every WEATHER_UPDATE seconds (saved in the
+configuration file) and at once on WEATHER_REFRESH.
 """
 
 import os
 import random
 
-from indiflask import App, Light, Number, Reject, State
+from indiflask import App, Reject, State
+from indiflask.standard import weather
 
-app = App("Weather Station")
+app = App("Weather Station", interfaces="weather")
 
-READ_EVERY = 5.0
-WARN_MARGIN = 0.1  # within 10% of the limit's range: a warning (Busy)
+# name: (label, lowest and highest value the sensor reports)
+SENSORS = {
+    "WEATHER_TEMPERATURE": ("Temperature (C)", -30, 45),
+    "WEATHER_HUMIDITY": ("Humidity %", 0, 100),
+    "WEATHER_WIND_SPEED": ("Wind (kph)", 0, 150),
+    "WEATHER_RAIN_HOUR": ("Precip (mm)", 0, 50),
+}
+# name: the safe range (MIN_OK, MAX_OK); clients may change them
+SAFE = {
+    "WEATHER_TEMPERATURE": (-10, 30),
+    "WEATHER_HUMIDITY": (0, 85),
+    "WEATHER_WIND_SPEED": (0, 30),
+    "WEATHER_RAIN_HOUR": (0, 0),  # any rain is unsafe
+}
 
 
-class SimulatedSensor:
-    """Temperature, humidity and wind as a bounded random walk (seed it to repeat a run)."""
+class SimulatedSensors:
+    """Temperature, humidity and wind as a bounded random walk; rain when it is humid."""
 
-    def __init__(self, seed: int | None = None) -> None:
+    def __init__(self, seed=None):
         self.random = random.Random(seed)
-        self.temperature = 12.0
-        self.humidity = 60.0
-        self.wind = 3.0
+        self.values = {"WEATHER_TEMPERATURE": 12.0, "WEATHER_HUMIDITY": 60.0}
+        self.values |= {"WEATHER_WIND_SPEED": 8.0, "WEATHER_RAIN_HOUR": 0.0}
 
     def read(self) -> dict[str, float]:
         """Take one step of the walk and return the readings."""
-        step = self.random.gauss
-        self.temperature = min(45.0, max(-30.0, self.temperature + step(0, 0.3)))
-        self.humidity = min(100.0, max(0.0, self.humidity + step(0, 1.5)))
-        self.wind = min(40.0, max(0.0, self.wind + step(0, 0.8)))
-        return {
-            "WEATHER_TEMPERATURE": self.temperature,
-            "WEATHER_HUMIDITY": self.humidity,
-            "WEATHER_WIND_SPEED": self.wind,
-        }
-
-
-readings = app.number(
-    "WEATHER_PARAMETERS",
-    label="Parameters",
-    group="Status",
-    perm="ro",
-    members=[
-        Number(
-            "WEATHER_TEMPERATURE",
-            label="Temperature (C)",
-            format="%5.1f",
-            min=-30,
-            max=45,
-            value=12,
-        ),
-        Number("WEATHER_HUMIDITY", label="Humidity (%)", format="%5.1f", min=0, max=100, value=60),
-        Number("WEATHER_WIND_SPEED", label="Wind (m/s)", format="%5.1f", min=0, max=40, value=3),
-    ],
-)
-
-status = app.light(
-    "WEATHER_STATUS",
-    label="Status",
-    group="Status",
-    members=[
-        Light("WEATHER_TEMPERATURE", label="Temperature"),
-        Light("WEATHER_HUMIDITY", label="Humidity"),
-        Light("WEATHER_WIND_SPEED", label="Wind"),
-    ],
-)
-
-
-@app.number(
-    "WEATHER_LIMITS",
-    label="Limits",
-    group="Limits",
-    members=[
-        Number(
-            "TEMP_MIN", label="Lowest temperature (C)", format="%5.1f", min=-30, max=45, value=-10
-        ),
-        Number(
-            "TEMP_MAX", label="Highest temperature (C)", format="%5.1f", min=-30, max=45, value=30
-        ),
-        Number(
-            "HUMIDITY_MAX", label="Highest humidity (%)", format="%5.1f", min=0, max=100, value=85
-        ),
-        Number("WIND_MAX", label="Highest wind (m/s)", format="%5.1f", min=0, max=40, value=10),
-    ],
-)
-def limits(change):
-    if change["TEMP_MIN"] >= change["TEMP_MAX"]:
-        raise Reject("TEMP_MIN must be below TEMP_MAX")
-    for name, value in change.items():
-        limits[name] = value  # apply now, so the lights below judge the new limits
-    evaluate()
+        for name, spread in (("WEATHER_TEMPERATURE", 0.3), ("WEATHER_HUMIDITY", 1.5)):
+            self.values[name] += self.random.gauss(0, spread)
+        self.values["WEATHER_WIND_SPEED"] += self.random.gauss(0, 2.0)
+        humid = self.values["WEATHER_HUMIDITY"] > 95
+        self.values["WEATHER_RAIN_HOUR"] = self.random.uniform(0.1, 2) if humid else 0.0
+        for name, (_, low, high) in SENSORS.items():
+            self.values[name] = min(high, max(low, self.values[name]))
+        return dict(self.values)
 
 
 @app.on_start
-def open_sensor():
+def open_sensors():
     seed = os.environ.get("WEATHER_SEED")
-    app.hw.sensor = SimulatedSensor(int(seed) if seed else None)
-    app.hw.alerting = set()  # the readings past their limit, so each alert is said once
+    app.hw.sensors = SimulatedSensors(int(seed) if seed else None)
+    app.hw.since_reading = 0.0
 
 
-@app.hardware(every=READ_EVERY)
+readings = app.standard(weather.WEATHER_PARAMETERS, members=weather.parameters(SENSORS))
+status = app.standard(weather.WEATHER_STATUS, members=weather.status_lights(SENSORS))
+
+
+# One property per parameter, named like it, with its safe range.
+def check_range(change):
+    if change["MIN_OK"] > change["MAX_OK"]:
+        raise Reject("MIN_OK must not be above MAX_OK")
+    change.property.update(change)  # apply now, so the lights judge the new range
+    evaluate()
+
+
+ranges = {}
+for name, (low, high) in SAFE.items():
+    members = weather.parameter_range(low, high)
+    ranges[name] = app.number(
+        name, label=SENSORS[name][0], group="Parameters", members=members, persist=True
+    )
+    ranges[name](check_range)
+
+
+@app.standard(weather.WEATHER_UPDATE, value=60)
+def period(change):
+    pass  # accepted: the poll below reads it
+
+
+@app.standard(weather.WEATHER_REFRESH)
+def refresh(change):
+    if change["REFRESH"]:
+        take_reading()
+    return {"REFRESH": False}  # a push button
+
+
+@app.on_connect
+def first_reading():
+    take_reading()  # the properties are defined with real values
+
+
+@app.hardware(every=1.0)
 def poll():
-    for name, value in app.hw.sensor.read().items():
+    app.hw.since_reading += 1.0
+    if readings.defined and 0 < period["PERIOD"] <= app.hw.since_reading:
+        take_reading()
+
+
+def take_reading() -> None:
+    app.hw.since_reading = 0.0
+    for name, value in app.hw.sensors.read().items():
         readings[name] = value
     evaluate()
 
 
-def judge(value: float, low: float | None, high: float | None, span: float) -> State:
-    """Ok, Busy (within WARN_MARGIN of a limit) or Alert (past one)."""
-    margin = WARN_MARGIN * span
-    if (high is not None and value > high) or (low is not None and value < low):
+def judge(name: str) -> State:
+    """libindi's rule: Alert outside the safe range, Busy within PERC_WARN % of an end
+    (not at the sensor's own floor: calm wind is no warning), else Ok."""
+    value, floor = readings[name], SENSORS[name][1]
+    low, high, percent = (ranges[name][m] for m in ("MIN_OK", "MAX_OK", "PERC_WARN"))
+    if not low <= value <= high:
         return State.ALERT
-    if (high is not None and value > high - margin) or (low is not None and value < low + margin):
+    margin = (high - low) * percent / 100
+    if value > high - margin or (low > floor and value < low + margin):
         return State.BUSY
     return State.OK
 
 
 def evaluate() -> None:
-    """Set the lights from the readings and limits; send both; announce new alerts."""
-    temperature = readings["WEATHER_TEMPERATURE"]
-    lights = {
-        "WEATHER_TEMPERATURE": judge(
-            temperature,
-            limits["TEMP_MIN"],
-            limits["TEMP_MAX"],
-            limits["TEMP_MAX"] - limits["TEMP_MIN"],
-        ),
-        "WEATHER_HUMIDITY": judge(
-            readings["WEATHER_HUMIDITY"], None, limits["HUMIDITY_MAX"], limits["HUMIDITY_MAX"]
-        ),
-        "WEATHER_WIND_SPEED": judge(
-            readings["WEATHER_WIND_SPEED"], None, limits["WIND_MAX"], limits["WIND_MAX"]
-        ),
-    }
-    for name, light in lights.items():
-        status[name] = light
-        if light is State.ALERT and name not in app.hw.alerting:
-            app.hw.alerting.add(name)
-            app.message(f"{readings.members[name].label} {readings[name]:.1f} is past its limit")
-        elif light is not State.ALERT:
-            app.hw.alerting.discard(name)
-    worst = max(lights.values(), key=[State.OK, State.BUSY, State.ALERT].index)
-    status.state = worst
-    readings.state = worst
-    status.send()
-    readings.send()
+    """Set each light and the overall state (the worst light); send them while connected."""
+    for name in SENSORS:
+        status[name] = judge(name)
+    worst = max((status[name] for name in SENSORS), key=[State.OK, State.BUSY, State.ALERT].index)
+    if worst is State.ALERT and status.state is not State.ALERT and status.defined:
+        unsafe = [SENSORS[name][0] for name in SENSORS if status[name] is State.ALERT]
+        app.message(f"weather unsafe: {', '.join(unsafe)} outside the safe range")
+    status.state = readings.state = worst
+    if status.defined:
+        readings.send()
+        status.send()

@@ -26,6 +26,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -257,6 +258,11 @@ class App(Declarations, Mapping[str, Device]):
     def message(self, text: str) -> None:
         """Send an INDI ``message`` from the default device to its clients."""
         self._default.message(text)
+
+    def save_config(self) -> Path:
+        """Save the default device's ``persist=True`` properties now (see :meth:`Device.save_config
+        <indiflask.Device.save_config>`); returns the file written."""
+        return self._default.save_config()
 
     # ------------------------------------------------------------- running
     def _check_setup(self, what: str) -> None:

@@ -192,14 +192,7 @@ def add_config_process(device: Device, store: ConfigFile) -> Property | None:
 
 def saved_changes(device: Device) -> list[ev.NewVector]:
     """The ``new*Vector`` events that save ``device``'s persisted properties as they are now."""
-    changes: list[ev.NewVector] = []
-    for prop in device.properties.values():
-        if not prop.persist or prop.kind in ("Light", "BLOB"):
-            continue
-        cls = ev.VECTOR_CLASSES[prop.kind][2]
-        assert cls is not None
-        changes.append(cls(device=device.name, name=prop.name, values=dict(prop.values)))
-    return changes
+    return device.saved_changes()
 
 
 def load_saved(device: Device, names: Iterable[str] | None = None) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Protocol
 
@@ -163,6 +164,32 @@ class Device(Declarations, Mapping[str, Property]):
             return False
         feed(event)
         return True
+
+    def save_config(self) -> Path:
+        """Save the ``persist=True`` properties' current values now, as ``CONFIG_SAVE`` does.
+
+        For drivers that save a setting as soon as it changes (libindi's filter
+        wheels save ``FILTER_NAME`` when a client renames a filter).
+
+        :returns: the file written.
+        :raises SetupError: when the device has no saved properties.
+        :raises ~indiflask.driver.config.ConfigProblem: when the file cannot be
+            read or written (an unusable file is left as it is).
+        """
+        if self.config is None:
+            raise SetupError(f"{self.name} has no saved properties: declare some with persist=True")
+        return self.config.save(self.saved_changes())
+
+    def saved_changes(self) -> list[ev.NewVector]:
+        """The ``new*Vector`` events that save the ``persist=True`` properties as they are now."""
+        changes: list[ev.NewVector] = []
+        for prop in self._properties.values():
+            if not prop.persist or prop.kind in ("Light", "BLOB"):
+                continue
+            cls = ev.VECTOR_CLASSES[prop.kind][2]
+            assert cls is not None
+            changes.append(cls(device=self.name, name=prop.name, values=dict(prop.values)))
+        return changes
 
     def __repr__(self) -> str:
         return f"<Device {self.name!r} ({len(self._properties)} properties)>"

@@ -99,6 +99,9 @@ class IndiTerm(App[None]):
         self.downloading: set[tuple[str, str]] = set()
         self._views: dict[str, PropertyView] = {}
         self._layout: list[tuple[str, list[str]]] = []
+        # one rebuild at a time: show_device awaits while mounting, and a second call
+        # (a new definition, the device list) must not interleave with it
+        self._showing = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         """Header, device list, tabbed properties, message log, footer."""
@@ -226,6 +229,10 @@ class IndiTerm(App[None]):
 
     async def show_device(self, device: str) -> None:
         """Show ``device``: one tab per group, one view per property."""
+        async with self._showing:
+            await self._build(device)
+
+    async def _build(self, device: str) -> None:
         self.device = device
         self._layout = self._current_layout(device)
         self._views = {}

@@ -224,3 +224,25 @@ def test_save_keeps_other_devices_and_unknown_entries(
         ("Focuser", "SOMETHING_ELSE"),
         ("Focuser", "FOCUS_MAX"),
     ]
+
+
+def test_a_handler_saves_at_once_with_save_config(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``app.save_config()`` writes what ``CONFIG_SAVE`` writes, from a handler."""
+    path = tmp_path / "wheel.xml"
+    monkeypatch.setenv("INDICONFIG", str(path))
+    app = App("Wheel", interfaces="filter")
+    names = app.text("FILTER_NAME", persist=True, members=[Text("FILTER_SLOT_NAME_1", value="L")])
+
+    @names
+    def rename(change):  # type: ignore[no-untyped-def]
+        names.update(change)  # apply first: the save writes the current values
+        app.save_config()
+
+    with app.test_client() as client:
+        client.set("Wheel", "CONNECTION", CONNECT=True)
+        client.set("Wheel", "FILTER_NAME", FILTER_SLOT_NAME_1="Ha", check=True)
+        assert "Ha" in path.read_text()
+    with pytest.raises(SetupError, match="persist=True"):
+        App("Bare").save_config()

@@ -143,7 +143,7 @@ def _footer_keys(app: IndiTerm) -> dict[str, str]:
 async def _show(pilot: Pilot[None], app: IndiTerm, device: str, prop: str, group: str) -> None:
     """Wait for ``device.prop``, then reach it by keys: ``]`` to its group, ``down`` to it."""
     await app.client.wait_for(device, prop, timeout=8)
-    await _until(pilot, lambda: app.device == device and prop in app._views, "the device")
+    await _until(pilot, lambda: app.device == device and prop in app._views, "the device", 20)
     groups = [g for g, _ in app._layout]
     wanted = f"group-{groups.index(group)}"
     for _ in groups:
@@ -213,6 +213,23 @@ def test_select_device_change_number(led_server: int, tmp_path: Path) -> None:
     asyncio.run(main())
 
 
+def test_rebuilding_a_device_twice_at_once_shows_every_property(camera_server: int) -> None:
+    """Two rebuilds of the device view (new definitions, the device list) do not interleave."""
+
+    async def main() -> None:
+        app = IndiTerm("127.0.0.1", camera_server)
+        async with app.run_test(size=SIZE) as pilot:
+            device = "Camera Simulator"
+            await app.client.wait_for(device, "CONNECTION", timeout=8)
+            await app.client.set(device, "CONNECTION", CONNECT=True, check=True, timeout=30)
+            await app.client.wait_for(device, "CCD_ABORT_EXPOSURE", timeout=8)
+            await asyncio.gather(app.show_device(device), app.show_device(device))
+            await pilot.pause(0.05)
+            assert set(app._views) == set(app.client.mirror[device])
+
+    asyncio.run(main())
+
+
 def test_blob_download_to_folder(camera_server: int, tmp_path: Path) -> None:
     folder = tmp_path / "images"
 
@@ -220,7 +237,9 @@ def test_blob_download_to_folder(camera_server: int, tmp_path: Path) -> None:
         app = IndiTerm("127.0.0.1", camera_server, blob_dir=tmp_path / "unused")
         async with app.run_test(size=SIZE) as pilot:
             device = "Camera Simulator"
-            await _show(pilot, app, device, "CCD1", "Image")
+            await app.client.wait_for(device, "CONNECTION", timeout=8)
+            await app.client.set(device, "CONNECTION", CONNECT=True, check=True, timeout=30)
+            await _show(pilot, app, device, "CCD1", "Image Info")  # defined once connected
             assert _footer_keys(app)["d"] == "Download BLOBs"
             await pilot.press("d")
             assert isinstance(app.screen, FolderScreen)

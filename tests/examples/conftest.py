@@ -1,39 +1,49 @@
-"""Each example test gets a freshly imported copy of its example module (no state leaks)."""
+"""Each example test gets a freshly imported copy of its example module (no state leaks).
+
+Saved configurations go to a file in the test's own folder (``$INDICONFIG``),
+and gpiozero uses its mock pins.
+"""
 
 from __future__ import annotations
 
-import importlib.util
-import itertools
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-_counter = itertools.count()
+from example_kit import load_example
 
 
-def load_example(name: str) -> ModuleType:
-    """Import ``examples/<name>.py`` as a new module object."""
-    spec = importlib.util.spec_from_file_location(
-        f"_example_{name}_{next(_counter)}", EXAMPLES / f"{name}.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture(autouse=True)
+def _private_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Every test saves and loads its own configuration file."""
+    path = tmp_path / "indi_config.xml"
+    monkeypatch.setenv("INDICONFIG", str(path))
+    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "mock")
+    return path
 
 
 @pytest.fixture
 def focuser() -> ModuleType:
-    """A fresh examples/focuser.py, with a fast simulated motor."""
+    """A fresh examples/focuser.py."""
     return load_example("focuser")
+
+
+@pytest.fixture
+def filter_wheel() -> ModuleType:
+    """A fresh examples/filter_wheel.py."""
+    return load_example("filter_wheel")
 
 
 @pytest.fixture
 def weather() -> ModuleType:
     """A fresh examples/weather.py."""
     return load_example("weather")
+
+
+@pytest.fixture
+def roof() -> ModuleType:
+    """A fresh examples/roof.py on gpiozero's mock pins (it simulates the roof on them)."""
+    return load_example("roof")
 
 
 @pytest.fixture
@@ -45,7 +55,6 @@ def camera() -> ModuleType:
 @pytest.fixture
 def two_devices(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     """A fresh examples/two_devices.py, on gpiozero's mock pins."""
-    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "mock")
     module = load_example("two_devices")
     monkeypatch.setattr(module, "SHUTTER_SECONDS", 0.01)
     return module

@@ -1,113 +1,135 @@
-"""examples/camera.py: an exposure produces a valid FITS BLOB, written by the example itself."""
+"""examples/camera.py: exposures with a countdown, abort, subframes and binning, FITS by astropy."""
 
 from __future__ import annotations
 
-import asyncio
-from types import ModuleType, SimpleNamespace
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
-import pytest
+import numpy as np
+from astropy.io import fits
+from example_kit import connect
 
 from indiflask import State
+from indiflask.driver.catalog import ccd
+from indiflask.driver.lint import lint
 from indiflask.protocol import events as ev
 
 DEV = "Camera Simulator"
-BLOCK = 2880
 
 
-@pytest.fixture(autouse=True)
-def instant(camera: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Exposures take no real time in these tests."""
-    real_sleep = asyncio.sleep
-
-    async def no_wait(seconds: float) -> None:
-        await real_sleep(0)
-
-    monkeypatch.setattr(camera, "asyncio", SimpleNamespace(sleep=no_wait))
+def expose(client: Any, seconds: float) -> fits.PrimaryHDU:
+    """Take an exposure; return the primary HDU of the image received."""
+    prop = client.set(DEV, "CCD_EXPOSURE", CCD_EXPOSURE_VALUE=seconds)
+    assert prop.state is State.OK, prop.message
+    with fits.open(io.BytesIO(client[DEV]["CCD1"]["CCD1"])) as hdus:
+        hdus[0].data  # noqa: B018 - read the pixels before the file closes
+        return hdus[0]
 
 
-def header_cards(data: bytes) -> dict[str, str]:
-    cards: dict[str, str] = {}
-    for offset in range(0, len(data), 80):
-        card = data[offset : offset + 80].decode("ascii")
-        key = card[:8].strip()
-        if key == "END":
-            return cards
-        if card[8:10] == "= ":
-            cards[key] = card[10:].split(" / ")[0].strip()
-    raise AssertionError("no END card")
-
-
-def blobs(client) -> list[ev.SetBLOBVector]:  # type: ignore[no-untyped-def]
-    return [e for e in client.received if isinstance(e, ev.SetBLOBVector)]
-
-
-def test_an_exposure_sends_a_fits_blob(camera: ModuleType) -> None:
+def test_a_camera_as_ekos_reads_it(camera: ModuleType) -> None:
     with camera.app.test_client() as client:
-        client.enable_blob(DEV)
-        client.set(DEV, "CCD_EXPOSURE", CCD_EXPOSURE_VALUE=2.5)
-        sent = blobs(client)
-        assert len(sent) == 1
-        blob = sent[0].values["CCD1"]
-        assert blob.format == ".fits"
-        data = blob.data
-        header_size = BLOCK  # eleven cards fit one block
-        data_size = camera.WIDTH * camera.HEIGHT * 2
-        assert len(data) == header_size + -(-data_size // BLOCK) * BLOCK
-        assert len(data) % BLOCK == 0
-        assert blob.size == len(data)
-        assert data.startswith(b"SIMPLE  =                    T")
-        cards = header_cards(data)
-        assert cards["BITPIX"] == "16"
-        assert cards["NAXIS"] == "2"
-        assert cards["NAXIS1"] == str(camera.WIDTH)
-        assert cards["NAXIS2"] == str(camera.HEIGHT)
-        assert cards["BZERO"] == "32768"
-        assert float(cards["EXPTIME"]) == 2.5
-        assert sent[0].state is State.OK
-        exposure = client[DEV]["CCD_EXPOSURE"]
-        assert exposure.state is State.OK and exposure["CCD_EXPOSURE_VALUE"] == 0
-
-
-def test_the_pixels_decode(camera: ModuleType) -> None:
-    with camera.app.test_client() as client:
-        client.set(DEV, "CCD_EXPOSURE", CCD_EXPOSURE_VALUE=1)
-        data = blobs(client)[0].values["CCD1"].data
-        raw = data[BLOCK : BLOCK + camera.WIDTH * camera.HEIGHT * 2]
-        pixels = [
-            int.from_bytes(raw[i : i + 2], "big", signed=True) + 32768
-            for i in range(0, len(raw), 2)
+        assert client[DEV]["DRIVER_INFO"]["DRIVER_INTERFACE"] == "2"
+        connect(client, DEV)
+        device = client[DEV]
+        for name in ("CCD_EXPOSURE", "CCD_ABORT_EXPOSURE", "CCD_FRAME", "CCD_BINNING"):
+            assert device[name].perm.value == "rw"  # Ekos aborts, subframes, bins only then
+        info = device["CCD_INFO"]
+        assert list(info) == list(ccd.CCD_INFO.member_names)  # read by position
+        assert [info[m] for m in info] == [640, 480, 3.75, 3.75, 3.75, 16]
+        assert [device["CCD_FRAME_TYPE"].members[m].label for m in device["CCD_FRAME_TYPE"]] == [
+            "Light",
+            "Bias",
+            "Dark",
+            "Flat",
         ]
-        assert len(pixels) == camera.WIDTH * camera.HEIGHT
-        assert all(0 <= p <= 65535 for p in pixels)
-        assert 900 < sorted(pixels)[len(pixels) // 2] < 1500  # the sky background
-        assert max(pixels) > 2000  # a star
-        assert data[BLOCK + len(raw) :] == b"\0" * (len(data) - BLOCK - len(raw))
+        for name in ("CCD1", "UPLOAD_MODE", "UPLOAD_SETTINGS", "CCD_TRANSFER_FORMAT"):
+            assert name in device
+    assert lint(camera.app) == []
 
 
-def test_the_exposure_counts_down_while_busy(camera: ModuleType) -> None:
+def test_an_exposure_counts_down_and_sends_a_fits_image(camera: ModuleType) -> None:
     with camera.app.test_client() as client:
+        connect(client, DEV)
+        client.enable_blob(DEV)
+        client.set(DEV, "FITS_HEADER", FITS_OBSERVER="Caroline", FITS_OBJECT="M 42")
+        client.set(DEV, "SCOPE_INFO", FOCAL_LENGTH=400, APERTURE=80)
         client.received.clear()
-        client.set(DEV, "CCD_EXPOSURE", CCD_EXPOSURE_VALUE=2.5)
-        updates = [
+        before = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        hdu = expose(client, 2.5)
+        countdown = [
             (e.state.value, e.values["CCD_EXPOSURE_VALUE"])
             for e in client.received
             if isinstance(e, ev.SetNumberVector) and e.name == "CCD_EXPOSURE"
         ]
-        assert updates == [("Busy", 2.5), ("Busy", 1.5), ("Busy", 0.5), ("Ok", 0.0)]
-        kinds = [type(e).__name__ for e in client.received]
-        assert kinds.index("SetBLOBVector") < len(kinds) - 1  # the image precedes the final Ok
+        assert countdown == [("Busy", 2.5), ("Busy", 1.5), ("Busy", 0.5), ("Ok", 0)]
+        header = hdu.header
+        assert hdu.data.shape == (480, 640) and hdu.data.dtype == np.uint16
+        assert header["BITPIX"] == 16 and header["BZERO"] == 32768  # unsigned 16 bits
+        assert header["EXPTIME"] == 2.5 and header["FRAME"] == "Light"
+        assert header["INSTRUME"] == DEV
+        assert header["OBSERVER"] == "Caroline" and header["OBJECT"] == "M 42"
+        assert header["XBINNING"] == header["YBINNING"] == 1
+        assert header["PIXSIZE1"] == header["PIXSIZE2"] == 3.75
+        assert header["CCD-TEMP"] == 15.0
+        assert header["FOCALLEN"] == 400 and header["APTDIA"] == 80
+        started = datetime.fromisoformat(header["DATE-OBS"])
+        assert before <= started.replace(microsecond=0) <= datetime.now(UTC).replace(tzinfo=None)
+        assert hdu.data.max() > 5 * np.median(hdu.data)  # stars
 
 
-def test_a_zero_exposure_is_refused(camera: ModuleType) -> None:
+def test_subframe_binning_and_frame_types(camera: ModuleType) -> None:
     with camera.app.test_client() as client:
-        client.set(DEV, "CCD_EXPOSURE", CCD_EXPOSURE_VALUE=0)
-        assert client[DEV]["CCD_EXPOSURE"].state is State.ALERT
-        assert blobs(client) == []
+        connect(client, DEV)
+        client.enable_blob(DEV)
+        client.set(DEV, "CCD_FRAME", X=100, Y=40, WIDTH=200, HEIGHT=120)
+        client.set(DEV, "CCD_BINNING", HOR_BIN=2, VER_BIN=2)
+        hdu = expose(client, 1)
+        assert hdu.data.shape == (60, 100)
+        assert hdu.header["XBINNING"] == 2 and hdu.header["PIXSIZE1"] == 7.5
+        client.set(DEV, "CCD_FRAME_TYPE", FRAME_DARK=True)
+        dark = expose(client, 1)
+        assert dark.header["FRAME"] == "Dark" and dark.header["IMAGETYP"] == "Dark Frame"
+        assert dark.data.max() < 5 * np.median(dark.data)  # no stars in a dark
+        bad = client.set(DEV, "CCD_FRAME", X=600, WIDTH=200)
+        assert bad.state is State.ALERT and "fit" in (bad.message or "")
 
 
-def test_make_fits_pads_header_and_data(camera: ModuleType) -> None:
-    cam = camera
-    data = cam.make_fits([0, 65535, 32768], 3, 1, 0.5)
-    assert len(data) == 2 * BLOCK
-    assert data[BLOCK : BLOCK + 6] == bytes.fromhex("8000 7fff 0000".replace(" ", ""))
-    assert all(len(cam.fits_card("KEY", v)) == 80 for v in (1, 2.5, True, "text"))
+def test_abort_ends_the_exposure_idle(camera: ModuleType) -> None:
+    with camera.app.test_client() as client:
+        connect(client, DEV)
+        client.enable_blob(DEV)
+        client.set(DEV, "CCD_EXPOSURE", CCD_EXPOSURE_VALUE=10, wait=False)
+        client.advance(2)
+        client.set(DEV, "CCD_ABORT_EXPOSURE", ABORT=True)
+        client.advance(0)
+        exposure = client[DEV]["CCD_EXPOSURE"]
+        assert exposure.state is State.IDLE and exposure.message == "exposure aborted"
+        assert exposure["CCD_EXPOSURE_VALUE"] == 0
+        assert client[DEV]["CCD1"].state is State.IDLE  # no image
+        assert client.now < 3
+
+
+def test_upload_local_saves_the_image_there(camera: ModuleType, tmp_path: Path) -> None:
+    with camera.app.test_client() as client:
+        connect(client, DEV)
+        client.set(DEV, "UPLOAD_SETTINGS", UPLOAD_DIR=str(tmp_path), UPLOAD_PREFIX="M42_XXX")
+        client.set(DEV, "UPLOAD_MODE", UPLOAD_LOCAL=True)
+        prop = client.set(DEV, "CCD_EXPOSURE", CCD_EXPOSURE_VALUE=0.5)
+        saved = tmp_path / "M42_001.fits"
+        assert prop.message == f"saved {saved}"
+        with fits.open(saved) as hdus:
+            assert hdus[0].header["EXPTIME"] == 0.5
+
+
+def test_the_cooler_reaches_the_set_temperature(camera: ModuleType) -> None:
+    with camera.app.test_client() as client:
+        connect(client, DEV)
+        prop = client.set(DEV, "CCD_TEMPERATURE", CCD_TEMPERATURE_VALUE=10)
+        assert prop.state is State.BUSY and prop["CCD_TEMPERATURE_VALUE"] == 15
+        client.advance(3)
+        assert prop.state is State.BUSY and prop["CCD_TEMPERATURE_VALUE"] == 12
+        client.advance(2)
+        assert prop.state is State.OK and prop["CCD_TEMPERATURE_VALUE"] == 10

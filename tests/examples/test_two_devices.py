@@ -11,7 +11,7 @@ from indiflask.protocol import events as ev
 def test_one_app_serves_four_devices(two_devices: ModuleType) -> None:
     with two_devices.app.test_client() as client:
         assert list(client) == ["Dome", "Roof Light", "Dew Heater 1", "Dew Heater 2"]
-        assert list(client["Dome"]) == ["SHUTTER_STATUS", "DOME_SHUTTER", "DRIVER_INFO"]
+        assert list(client["Dome"]) == ["SHUTTER_STATUS", "SHUTTER", "DRIVER_INFO"]
         assert list(client["Roof Light"]) == ["LIGHT", "DRIVER_INFO"]
         for name in ("Dew Heater 1", "Dew Heater 2"):
             assert list(client[name]) == ["HEATER_POWER", "HEATER_TEMPERATURE", "DRIVER_INFO"]
@@ -28,19 +28,19 @@ def test_get_properties_for_one_device(two_devices: ModuleType) -> None:
 def test_the_shutter_opens_slowly(two_devices: ModuleType) -> None:
     with two_devices.app.test_client() as client:
         client.received.clear()
-        client.set("Dome", "DOME_SHUTTER", SHUTTER_OPEN=True)
+        client.set("Dome", "SHUTTER", SHUTTER_OPEN=True)
         texts = [
             e.values["STATUS"]
             for e in client.received
             if isinstance(e, ev.SetTextVector) and e.name == "SHUTTER_STATUS"
         ]
         assert texts == ["opening", "open"]
-        shutter = client["Dome"]["DOME_SHUTTER"]
+        shutter = client["Dome"]["SHUTTER"]
         assert shutter.state is State.OK and shutter["SHUTTER_OPEN"] is True
         client.received.clear()
-        client.set("Dome", "DOME_SHUTTER", SHUTTER_OPEN=True)  # already open: nothing to do
+        client.set("Dome", "SHUTTER", SHUTTER_OPEN=True)  # already open: nothing to do
         assert not [e for e in client.received if getattr(e, "name", "") == "SHUTTER_STATUS"]
-        client.set("Dome", "DOME_SHUTTER", SHUTTER_CLOSE=True)
+        client.set("Dome", "SHUTTER", SHUTTER_CLOSE=True)
         assert client["Dome"]["SHUTTER_STATUS"]["STATUS"] == "closed"
 
 
@@ -52,7 +52,7 @@ def test_the_roof_light_drives_a_gpio_pin(two_devices: ModuleType) -> None:
         assert client["Roof Light"]["LIGHT"].state is State.OK
         client.set("Roof Light", "LIGHT", OFF=True)
         assert not app.hw.roof_led.is_lit
-        assert client["Dome"]["DOME_SHUTTER"].state is State.IDLE  # the other device is untouched
+        assert client["Dome"]["SHUTTER"].state is State.IDLE  # the other device is untouched
 
 
 def test_template_devices_are_independent(two_devices: ModuleType) -> None:

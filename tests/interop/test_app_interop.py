@@ -29,10 +29,12 @@ FOCUSER = "Focuser Simulator"
 
 
 @pytest.fixture(autouse=True)
-def _indiflask_importable(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Child processes (launchers, drivers, servers) import indiflask from this checkout."""
+def _indiflask_importable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Child processes (launchers, drivers, servers) import indiflask from this checkout,
+    and save and load configurations in the test's folder."""
     path = os.environ.get("PYTHONPATH")
     monkeypatch.setenv("PYTHONPATH", str(ROOT) + (os.pathsep + path if path else ""))
+    monkeypatch.setenv("INDICONFIG", str(tmp_path / "indi_config.xml"))
 
 
 def make_launcher(example: str, name: str, directory: Path) -> str:
@@ -62,6 +64,12 @@ def setprop(port: int, spec: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def connect(port: int, device: str) -> None:
+    """Connect ``device`` as KStars does (its instrument's properties appear then)."""
+    setprop(port, f"{device}.CONNECTION.CONNECT=On")
+    evaluate(port, f'"{device}.CONNECTION._STATE"==1')  # Ok
+
+
 def evaluate(port: int, expression: str, seconds: int = 20) -> None:
     """Wait (``indi_eval -w``) until ``expression`` holds."""
     done = tool(
@@ -84,18 +92,26 @@ def test_weather_under_indiserver(libindi: Callable[..., LibIndiServer], tmp_pat
     launcher = make_launcher("weather", "indi_flask_weather", tmp_path)
     server = libindi(launcher)
     port = server.port
-    values = getprop(port, f"{WEATHER}.WEATHER_LIMITS.*")
-    assert float(values[f"{WEATHER}.WEATHER_LIMITS.WIND_MAX"]) == 10
-    assert float(values[f"{WEATHER}.WEATHER_LIMITS.TEMP_MIN"]) == -10
-    setprop(port, f"{WEATHER}.WEATHER_LIMITS.WIND_MAX=25")
-    evaluate(port, f'"{WEATHER}.WEATHER_LIMITS.WIND_MAX"==25')
-    values = getprop(port, f"{WEATHER}.WEATHER_LIMITS.WIND_MAX", f"{WEATHER}.WEATHER_LIMITS._STATE")
-    assert float(values[f"{WEATHER}.WEATHER_LIMITS.WIND_MAX"]) == 25
-    assert values[f"{WEATHER}.WEATHER_LIMITS._STATE"] == "Ok"
+    interface = getprop(port, f"{WEATHER}.DRIVER_INFO.DRIVER_INTERFACE", seconds=10)
+    assert interface == {f"{WEATHER}.DRIVER_INFO.DRIVER_INTERFACE": "128"}
+    connect(port, WEATHER)
+    wind = f"{WEATHER}.WEATHER_WIND_SPEED"
+    values = getprop(port, f"{wind}.*")
+    assert float(values[f"{wind}.MAX_OK"]) == 30
+    setprop(port, f"{wind}.MAX_OK=25")
+    evaluate(port, f'"{wind}.MAX_OK"==25')
+    values = getprop(port, f"{wind}.MAX_OK", f"{wind}._STATE")
+    assert float(values[f"{wind}.MAX_OK"]) == 25
+    assert values[f"{wind}._STATE"] == "Ok"
     lights = getprop(port, f"{WEATHER}.WEATHER_STATUS.*")
     assert set(lights) == {
         f"{WEATHER}.WEATHER_STATUS.{n}"
-        for n in ("WEATHER_TEMPERATURE", "WEATHER_HUMIDITY", "WEATHER_WIND_SPEED")
+        for n in (
+            "WEATHER_TEMPERATURE",
+            "WEATHER_HUMIDITY",
+            "WEATHER_WIND_SPEED",
+            "WEATHER_RAIN_HOUR",
+        )
     }
     assert set(lights.values()) <= {"Ok", "Busy", "Alert"}
 
@@ -106,6 +122,7 @@ def test_focuser_moves_under_indiserver(
     launcher = make_launcher("focuser", "indi_flask_focuser", tmp_path)
     server = libindi(launcher)
     port = server.port
+    connect(port, FOCUSER)
     position = f"{FOCUSER}.ABS_FOCUS_POSITION.FOCUS_ABSOLUTE_POSITION"
     assert float(getprop(port, position)[position]) == 25_000
     setprop(port, f"{position}=25600")
@@ -119,6 +136,7 @@ def test_an_out_of_range_write_through_indiserver_goes_alert(
 ) -> None:
     launcher = make_launcher("focuser", "indi_flask_focuser", tmp_path)
     port = libindi(launcher).port
+    connect(port, FOCUSER)
     position = f"{FOCUSER}.ABS_FOCUS_POSITION.FOCUS_ABSOLUTE_POSITION"
     setprop(port, f"{position}=90000")
     evaluate(port, f'"{FOCUSER}.ABS_FOCUS_POSITION._STATE"==3')  # Alert
@@ -165,18 +183,21 @@ def indiflask_run() -> Iterator[Callable[[str], int]]:
 
 def test_libindi_tools_against_indiflask_run(indiflask_run: Callable[[str], int]) -> None:
     port = indiflask_run("weather")
-    values = getprop(port, f"{WEATHER}.WEATHER_LIMITS.*", f"{WEATHER}.DRIVER_INFO.*")
-    assert float(values[f"{WEATHER}.WEATHER_LIMITS.HUMIDITY_MAX"]) == 85
+    values = getprop(port, f"{WEATHER}.DRIVER_INFO.*")
     assert values[f"{WEATHER}.DRIVER_INFO.DRIVER_NAME"] == WEATHER
-    setprop(port, f"{WEATHER}.WEATHER_LIMITS.HUMIDITY_MAX;WIND_MAX=95;20")
-    evaluate(port, f'"{WEATHER}.WEATHER_LIMITS.HUMIDITY_MAX"==95')
-    values = getprop(port, f"{WEATHER}.WEATHER_LIMITS.*")
-    assert float(values[f"{WEATHER}.WEATHER_LIMITS.HUMIDITY_MAX"]) == 95
-    assert float(values[f"{WEATHER}.WEATHER_LIMITS.WIND_MAX"]) == 20
+    connect(port, WEATHER)
+    humidity = f"{WEATHER}.WEATHER_HUMIDITY"
+    assert float(getprop(port, f"{humidity}.*")[f"{humidity}.MAX_OK"]) == 85
+    setprop(port, f"{humidity}.MAX_OK;PERC_WARN=95;20")
+    evaluate(port, f'"{humidity}.MAX_OK"==95')
+    values = getprop(port, f"{humidity}.*")
+    assert float(values[f"{humidity}.MAX_OK"]) == 95
+    assert float(values[f"{humidity}.PERC_WARN"]) == 20
 
 
 def test_focuser_move_against_indiflask_run(indiflask_run: Callable[[str], int]) -> None:
     port = indiflask_run("focuser")
+    connect(port, FOCUSER)
     position = f"{FOCUSER}.ABS_FOCUS_POSITION.FOCUS_ABSOLUTE_POSITION"
     setprop(port, f"{position}=24500")
     evaluate(port, f'"{position}"==24500')

@@ -150,17 +150,20 @@ def test_readable_on_a_phone(led_web: Process, page_factory: Callable[..., Page]
 
 
 def test_camera_image_is_rendered(camera_web: Process, page_factory: Callable[..., Page]) -> None:
+    camera_web.wait_for("Camera Simulator", "CONNECTION")
+    camera_web.post("/api/properties/Camera%20Simulator/CONNECTION", {"CONNECT": True})
+    camera_web.wait_for("Camera Simulator", "CCD1")  # a camera defines its properties then
     page = open_panel(page_factory, camera_web)
     page.get_by_role("tab", name="Main Control").click()
     exposure = card(page, "CCD_EXPOSURE")
     exposure.locator("input.edit").fill("0.5")
     exposure.locator("input.edit").press("Enter")
     page.wait_for_selector('article.prop[data-name="CCD_EXPOSURE"].state-Ok', timeout=20_000)
-    page.get_by_role("tab", name="Image", exact=True).click()
+    page.get_by_role("tab", name="Image Info", exact=True).click()
     image = card(page, "CCD1").locator("img")
     page.wait_for_function(
         """() => { const img = document.querySelector('article.prop[data-name="CCD1"] img');
-                   return img && img.complete && img.naturalWidth === 64; }""",
+                   return img && img.complete && img.naturalWidth === 640; }""",
         timeout=20_000,
     )
     assert image.is_visible()
@@ -168,7 +171,7 @@ def test_camera_image_is_rendered(camera_web: Process, page_factory: Callable[..
         page.evaluate(
             """() => document.querySelector('article.prop[data-name="CCD1"] img').naturalHeight"""
         )
-        == 48
+        == 480
     )
     link = card(page, "CCD1").get_by_role("link", name="Download")
     href = link.get_attribute("href")
