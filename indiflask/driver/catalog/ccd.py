@@ -222,7 +222,7 @@ UPLOAD_SETTINGS = _define(
     "UPLOAD_SETTINGS",
     "Upload Settings",
     "Options",
-    txt("UPLOAD_DIR", "Dir", "/tmp/capture-defs-ncq9gqcq"),
+    txt("UPLOAD_DIR", "Dir", ""),  # libindi fills in the home folder of the driver's user
     txt("UPLOAD_PREFIX", "Prefix", "IMAGE_XXX"),
     saved=True,
     summary="Directory and file prefix for images saved where the driver runs.",
