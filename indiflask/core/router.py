@@ -19,6 +19,12 @@ Rules (INDI-PROTOCOL.md §4 and §5.4; corrections of libindi are marked *):
   cached goes to the device's owner, or to every driver-side link when the
   device is unknown.
 * **Changes.** ``new*`` goes to the owner only (* not echoed to other clients).
+  A ``new*`` whose content is not valid INDI (a number ``abc``, a switch
+  ``Maybe``: an :class:`~indiflask.protocol.events.Invalid` event) goes to the
+  owner as well: an APP link gets the ``Invalid`` event and answers with an
+  ``Alert`` naming the reason; EXEC and REMOTE links get the element as the
+  client sent it. A change nobody can take (unknown device, no device named)
+  and any other invalid element is answered with a ``message`` to that client.
 * **Driver output.** ``def*``/``set*``/``delProperty``/``message`` go to the
   interested clients (after their :class:`BlobPolicy`) and to the snooping
   driver-side links (after their snoop policy), never back to the owner.
@@ -52,6 +58,7 @@ from ..protocol.events import (
     EnableBLOB,
     Event,
     GetProperties,
+    Invalid,
     Message,
     NewVector,
     PingReply,
@@ -242,8 +249,10 @@ class Router:
             owner = self._owner.get(event.device)
             if owner is None:
                 log.warning("%s: change for unknown device %r dropped", info.name, event.device)
-                return []
+                return _answer(link, f"no device {event.device!r} here: change not delivered")
             return [(event, [owner])]
+        if isinstance(event, Invalid):
+            return self._invalid_from_client(link, info, event)
         if isinstance(event, EnableBLOB):
             info.blobs.enable(event.device, event.name, event.mode)
             if event.mode is not BlobMode.NEVER:
@@ -254,6 +263,19 @@ class Router:
             return self._to_snoopers(event, exclude=link)
         log.debug("%s: ignored %s", info.name, type(event).__name__)
         return []
+
+    def _invalid_from_client(self, link: int, info: _Link, event: Invalid) -> Deliveries:
+        """A change the codec could not read goes to the owner, like any change."""
+        device, name = event.device, event.name
+        owner = self._owner.get(device) if device is not None else None
+        if owner is not None and name is not None and event.element_tag.startswith("new"):
+            self._interest.add(link, device, name)
+            return [(event, [owner])]
+        text = f"invalid {event.element_tag}: {event.reason}"
+        log.info("%s: %s", info.name, text)
+        if owner is None and device is not None and event.element_tag.startswith("new"):
+            text += f" (and no device {device!r} here)"
+        return _answer(link, text)
 
     def _interest_request_targets(self, link: int, event: GetProperties) -> list[int]:
         return [i for i, o in self._links.items() if o.kind in DRIVER_KINDS and o.up]
@@ -413,3 +435,8 @@ class Router:
     def iter_links(self) -> Iterable[tuple[int, LinkKind]]:
         """``(id, kind)`` of every registered link."""
         return [(i, o.kind) for i, o in self._links.items()]
+
+
+def _answer(link: int, text: str) -> Deliveries:
+    """A ``message`` to the one client whose input could not be delivered."""
+    return [(Message(message=f"indiflask: {text}"), [link])]

@@ -23,7 +23,7 @@ from ..core.blobpolicy import QueueBudget
 from ..core.links import LinkKind, LocalDriver
 from ..core.router import Deliveries, Router
 from ..errors import LocalProtocolError, SetupError
-from ..protocol.events import DefVector, Event, SetBLOBVector
+from ..protocol.events import DefVector, Event, Invalid, SetBLOBVector
 from .client_link import ClientLink
 from .exdriver import ExDriver
 from .hub import ClientSink, Sink
@@ -252,8 +252,10 @@ class Server:
                     else:
                         data = encode(event)
                 except LocalProtocolError as exc:
-                    log.error("cannot send %s: %s", type(event).__name__, exc)
-                    return
+                    if not isinstance(event, Invalid):
+                        log.error("cannot send %s: %s", type(event).__name__, exc)
+                        return
+                    data = event.element_xml + b"\n"  # a bad change: to its owner as sent
                 stream = type(event) is SetBLOBVector and is_stream_blob(event)
             sink.send(data, event, stream=stream)
 

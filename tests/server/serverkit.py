@@ -108,6 +108,23 @@ class RawClient:
         out, self.events = self.events, []
         return out
 
+    async def until_eof(self, timeout: float = 10.0) -> list[Event]:
+        """Read until the server closes the connection; return everything received.
+
+        :raises TimeoutError: when the connection is still open after ``timeout``.
+        """
+        async with asyncio.timeout(timeout):
+            while True:
+                try:
+                    data = await self.reader.read(1 << 16)
+                except ConnectionError:
+                    data = b""
+                if not data:
+                    break
+                self.events.extend(self._parser.feed(data))
+        out, self.events = self.events, []
+        return out
+
     async def close(self) -> None:
         self.writer.close()
         with contextlib.suppress(OSError):

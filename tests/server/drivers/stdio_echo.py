@@ -8,7 +8,13 @@ and a ro BLOB vector IMAGE. Options by environment:
 * ``ECHO_BLOB``: bytes of a BLOB sent with each tick (0: none), format
   ``ECHO_FORMAT`` (default ".bin"); after each BLOB the driver sends
   ``pingRequest`` and waits for ``pingReply`` before the next, like libindi;
-* ``ECHO_SNOOP``: a device to snoop; snooped updates are counted in X.
+* ``ECHO_SNOOP``: a device to snoop; snooped updates are counted in X;
+* ``ECHO_RAW``: bytes written as they are after the first definitions (to send
+  malformed output on purpose).
+
+Every ``new*`` it receives is reported back in a ``message`` of the device:
+``received newNumberVector VALUES: X='abc'``, the member texts as they arrived.
+A number it cannot read turns VALUES Alert.
 """
 
 from __future__ import annotations
@@ -19,12 +25,14 @@ import select
 import sys
 import time
 import xml.etree.ElementTree as ET
+from xml.sax.saxutils import quoteattr
 
 DEV = os.environ.get("ECHO_DEVICE", "StdioEcho")
 TICK = float(os.environ.get("ECHO_TICK", "0"))
 BLOB = int(os.environ.get("ECHO_BLOB", "0"))
 FMT = os.environ.get("ECHO_FORMAT", ".bin")
 SNOOP = os.environ.get("ECHO_SNOOP")
+RAW = os.environ.get("ECHO_RAW", "")
 state = {"x": 0.0, "seq": 0, "await": None, "snooped": 0}
 
 
@@ -71,12 +79,27 @@ def handle(el: ET.Element) -> None:
             sys.exit(1)
         if a.get("device", DEV) == DEV:
             define()
+            if RAW and not state.get("raw"):
+                state["raw"] = True
+                os.write(1, RAW.encode())
         if SNOOP and not state.get("asked"):
             state["asked"] = True
             out(f'<getProperties version="1.7" device="{SNOOP}"/>')
-    elif el.tag == "newNumberVector" and a.get("device") == DEV:
-        for one in el:
-            state["x"] = float((one.text or "0").strip())
+    elif el.tag.startswith("new") and a.get("device") == DEV:
+        got = " ".join(f"{one.get('name')}={one.text or ''!r}" for one in el)
+        said = f"received {el.tag} {a.get('name')}: {got}"
+        out(f"<message device={quoteattr(DEV)} message={quoteattr(said)}/>")
+        if el.tag != "newNumberVector":
+            return
+        try:
+            for one in el:
+                state["x"] = float((one.text or "0").strip())
+        except ValueError:
+            out(
+                f'<setNumberVector device="{DEV}" name="VALUES" state="Alert">'
+                f'<oneNumber name="X">{state["x"]}</oneNumber></setNumberVector>'
+            )
+            return
         update()
     elif el.tag == "pingReply" and a.get("uid") == state["await"]:
         state["await"] = None
