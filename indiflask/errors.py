@@ -16,6 +16,7 @@ __all__ = [
     "Reject",
     "RemoteProtocolError",
     "SetupError",
+    "StartupError",
 ]
 
 
@@ -28,6 +29,14 @@ class SetupError(IndiflaskError, ValueError):
 
     The message names what to fix, e.g. a duplicate property name or a handler
     attached to a read-only property.
+    """
+
+
+class StartupError(IndiflaskError):
+    """A server cannot start: its port is taken, or an app's start hooks failed.
+
+    The message says what to do; for a failed hook, ``__cause__`` is the
+    hook's own exception.
     """
 
 

@@ -57,7 +57,9 @@ class ClientLink(asyncio.Protocol):
             transport.close()
             return
         transport.set_write_buffer_limits(high=_TRANSPORT_HIGH, low=_TRANSPORT_LOW)
-        self._writer = BatchWriter(transport, self.name, server.budget, self._overflow)
+        self._writer = BatchWriter(
+            transport, self.name, server.budget, self._overflow, on_behind=self._behind
+        )
         self.send = self._writer.send  # type: ignore[method-assign]  # one call less per message
         self.link = server.attach_client(self)
         log.info("%s: connected", self.name)
@@ -66,6 +68,15 @@ class ClientLink(asyncio.Protocol):
         """Queue one serialised message for this client."""
         if self._writer is not None:
             self._writer.send(data, stream=stream)
+
+    @property
+    def taken(self) -> int:
+        """Bytes the client has taken so far."""
+        return self._writer.taken if self._writer is not None else 0
+
+    def _behind(self, behind: bool) -> None:
+        if self.link:
+            self._server.backlog(self.link, behind)
 
     def data_received(self, data: bytes) -> None:
         """Cut bytes into events and hand them to the router."""

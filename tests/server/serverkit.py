@@ -72,6 +72,8 @@ class RawClient:
         self.reader, self.writer = reader, writer
         self._parser = Reader(max_element=2**30)
         self.events: list[Event] = []
+        #: Tasks working for this client (awaited when reading).
+        self.background: list[asyncio.Task[None]] = []
 
     @classmethod
     async def connect(cls, port: int, host: str = "127.0.0.1") -> RawClient:
@@ -91,6 +93,9 @@ class RawClient:
                         del self.events[: i + 1]
                         return event
                 self.events.clear()
+                for task in [t for t in self.background if t.done()]:
+                    self.background.remove(task)
+                    task.result()  # a failed helper fails the wait
                 data = await self.reader.read(1 << 16)
                 if not data:
                     raise EOFError("server closed the connection")
@@ -129,6 +134,13 @@ class RawClient:
         self.writer.close()
         with contextlib.suppress(OSError):
             await self.writer.wait_closed()
+
+
+async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait until ``condition()`` holds (checked every 10 ms); TimeoutError after ``timeout``."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)
 
 
 @contextlib.asynccontextmanager

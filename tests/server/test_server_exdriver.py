@@ -44,7 +44,7 @@ def test_exdriver_blobs_ping_and_policy(
 ) -> None:
     env.setenv("ECHO_TICK", "0.05")
     env.setenv("ECHO_BLOB", "3000")
-    caplog.set_level(logging.INFO, "indiflask.server")
+    caplog.set_level(logging.INFO)
 
     async def main() -> None:
         server = Server(port=0)

@@ -10,7 +10,10 @@ and a ro BLOB vector IMAGE. Options by environment:
   ``pingRequest`` and waits for ``pingReply`` before the next, like libindi;
 * ``ECHO_SNOOP``: a device to snoop; snooped updates are counted in X;
 * ``ECHO_RAW``: bytes written as they are after the first definitions (to send
-  malformed output on purpose).
+  malformed output on purpose);
+* ``ECHO_BURST``: a ``newSwitchVector`` named BURST makes it send this many
+  BLOBs of ``ECHO_BLOB`` bytes in a row, without pingRequest (BLOB number N is
+  N repeated), like a plain driver writing as fast as its pipe takes it.
 
 Every ``new*`` it receives is reported back in a ``message`` of the device:
 ``received newNumberVector VALUES: X='abc'``, the member texts as they arrived.
@@ -33,11 +36,18 @@ BLOB = int(os.environ.get("ECHO_BLOB", "0"))
 FMT = os.environ.get("ECHO_FORMAT", ".bin")
 SNOOP = os.environ.get("ECHO_SNOOP")
 RAW = os.environ.get("ECHO_RAW", "")
+BURST = int(os.environ.get("ECHO_BURST", "0"))
 state = {"x": 0.0, "seq": 0, "await": None, "snooped": 0}
 
 
+def write_all(data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(1, view) :]
+
+
 def out(text: str) -> None:
-    os.write(1, text.encode() + b"\n")
+    write_all(text.encode() + b"\n")
 
 
 def define() -> None:
@@ -59,13 +69,17 @@ def update() -> None:
     )
 
 
-def blob() -> None:
+def blob(ping: bool = True) -> None:
     state["seq"] += 1
-    data = base64.b64encode(bytes([state["seq"] % 256]) * BLOB).decode()
-    out(
+    data = base64.b64encode(bytes([state["seq"] % 256]) * BLOB)
+    write_all(
         f'<setBLOBVector device="{DEV}" name="IMAGE" state="Ok">'
-        f'<oneBLOB name="DATA" size="{BLOB}" format="{FMT}">{data}</oneBLOB></setBLOBVector>'
+        f'<oneBLOB name="DATA" size="{BLOB}" format="{FMT}">'.encode()
+        + data
+        + b"</oneBLOB></setBLOBVector>\n"
     )
+    if not ping:
+        return
     uid = f"SetBLOB/{state['seq']}"
     state["await"] = uid
     out(f'<pingRequest uid="{uid}"/>')
@@ -81,7 +95,7 @@ def handle(el: ET.Element) -> None:
             define()
             if RAW and not state.get("raw"):
                 state["raw"] = True
-                os.write(1, RAW.encode())
+                write_all(RAW.encode())
         if SNOOP and not state.get("asked"):
             state["asked"] = True
             out(f'<getProperties version="1.7" device="{SNOOP}"/>')
@@ -89,6 +103,9 @@ def handle(el: ET.Element) -> None:
         got = " ".join(f"{one.get('name')}={one.text or ''!r}" for one in el)
         said = f"received {el.tag} {a.get('name')}: {got}"
         out(f"<message device={quoteattr(DEV)} message={quoteattr(said)}/>")
+        if el.tag == "newSwitchVector" and a.get("name") == "BURST":
+            for _ in range(BURST):
+                blob(ping=False)
         if el.tag != "newNumberVector":
             return
         try:
