@@ -22,6 +22,11 @@ def run_app(app: App, *, host: str, port: int, stdio: bool, max_connections: int
         if status:
             sys.exit(status)
         return
+    from ..errors import StartupError
     from ..server import Server
 
-    Server(app, host=host, port=port, max_connections=max_connections).run()
+    try:
+        Server(app, host=host, port=port, max_connections=max_connections).run()
+    except StartupError as exc:
+        sys.stderr.write(f"indiflask: error: {exc}\n")
+        sys.exit(1)

@@ -479,7 +479,7 @@ class Server:
                     await app.driver.start(functools.partial(self.on_event, app.link))
                 except Exception as exc:
                     raise StartupError(
-                        f"{app.name} did not start: {type(exc).__name__}: {exc}"
+                        f"app {app.driver.name!r} did not start: {type(exc).__name__}: {exc}"
                     ) from exc
                 started.append(app)
                 self.dispatch(self.router.link_up(app.link))
@@ -522,9 +522,10 @@ class Server:
         if self._tcp is not None:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._tcp.wait_closed(), 1.0)
+        if self._started.is_set():
+            lifecycle.info("stopped")
         self._started.clear()
         self._loop = None
-        lifecycle.info("stopped")
 
     def shutdown(self) -> None:
         """Ask a serving server to stop (safe from any thread or a signal handler)."""
