@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from serverkit import RawClient, running
+from serverkit import RawClient, running, until
 
 from indiflask import App, Number
 from indiflask.protocol.events import (
@@ -233,3 +233,56 @@ def test_malformed_input_is_answered_and_disconnected(
     asyncio.run(main())
     [line] = [r.getMessage() for r in caplog.records if "malformed input" in r.getMessage()]
     assert "disconnecting" in line
+
+
+def test_malformed_output_of_an_exdriver_restarts_it(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    for key in ("ECHO_BLOB", "ECHO_SNOOP", "ECHO_DEVICE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("ECHO_TICK", "0.05")  # updates keep coming, none with a ';'
+    monkeypatch.setenv(
+        "ECHO_RAW",
+        '<setTextVector device="StdioEcho" name="T">'
+        '<oneText name="A">R&D</oneText></setTextVector>',
+    )
+    caplog.set_level(logging.INFO, "indiflask.server")
+
+    async def main() -> None:
+        server = Server(port=0, max_restarts=1)
+        server.add_exdriver(sys.executable, DRIVER)
+        (driver,) = server._exdrivers
+        async with running(server):
+            client = await connected(server.port, "StdioEcho")
+            await until(lambda: driver.restarts == 1, timeout=60)
+            await client.close()
+
+    asyncio.run(main())
+    said = [r.getMessage() for r in caplog.records]
+    assert any("malformed output" in m and "'&' starts no entity" in m for m in said), said
+
+
+def test_malformed_input_from_a_remote_server_reconnects(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, "indiflask.server")
+    connections = 0
+
+    async def upstream(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        writer.write(TEXT % b"R&D" + b'<message message="no semicolon here"/>')
+        await writer.drain()
+        await reader.read()  # until we are dropped
+        writer.close()
+
+    async def main() -> None:
+        fake = await asyncio.start_server(upstream, "127.0.0.1", 0)
+        port = fake.sockets[0].getsockname()[1]
+        server = Server(port=0)
+        server.remote_backoff = (0.05, 0.05)
+        server.add_remote("127.0.0.1", port)
+        async with fake, running(server):
+            await until(lambda: connections >= 2, timeout=60)
+
+    asyncio.run(main())
+    said = [r.getMessage() for r in caplog.records]
+    assert any("malformed input" in m and "reconnecting" in m for m in said), said
