@@ -466,12 +466,13 @@ class Client(Mapping[str, RemoteDevice]):
 
         Sends a ``pingRequest`` after the ``getProperties`` (the one sent at
         connection, or one for ``device`` if that did not cover it) and waits
-        for the ``pingReply``: a server answers its client's requests in order,
-        so indiflask's server has sent every definition it knows by then, and a
-        property still missing is not there. A device the server does not know
-        yet (an executable driver still starting, or libindi's indiserver,
-        which forwards ``getProperties`` to its drivers and answers pings
-        itself) is waited for, then asked about once more.
+        for the ``pingReply``; a server answers its client's requests in order,
+        so indiflask's server has sent every definition it knows by then. The
+        round trip is repeated until one brings no new property: that also
+        covers a device the server does not know yet (an executable driver
+        still starting) and libindi's indiserver, which forwards
+        ``getProperties`` to its drivers and answers pings itself. A property
+        still missing then is not there.
 
         :param device: the device whose definitions matter (``None``: all).
         :param timeout: seconds for the whole wait.
@@ -484,16 +485,26 @@ class Client(Mapping[str, RemoteDevice]):
         def left() -> float | None:
             return None if deadline is None else max(0.0, deadline - loop.time())
 
+        def known() -> int:
+            if device is None:
+                return sum(len(dev) for dev in self.mirror.values())
+            return len(self.mirror[device]) if device in self.mirror else 0
+
         if device is not None and self.device not in (None, device):
             await self.get_properties(device)
-        await self._ping_round_trip(left())
-        if device is None or device in self.mirror:
-            return
-        try:
-            await self.wait_until(lambda: device in self.mirror, left())
-        except TimeoutError:
-            raise TimeoutError(f"no device {device!r} within {timeout} s") from None
-        await self._ping_round_trip(left())
+        before = -1
+        while True:
+            await self._ping_round_trip(left())
+            count = known()
+            if count == before and (count or device is None):
+                return
+            if not count and device is not None:
+                try:
+                    await self.wait_until(lambda: device in self.mirror, left())
+                except TimeoutError:
+                    raise TimeoutError(f"no device {device!r} within {timeout} s") from None
+                count = known()
+            before = count
 
     async def _ping_round_trip(self, timeout: float | None) -> None:
         self._ping_count += 1

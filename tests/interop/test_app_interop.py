@@ -7,9 +7,12 @@ name and a free port. Every process is stopped by its own handle.
 
 from __future__ import annotations
 
+import asyncio
+import fnmatch
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from click.testing import CliRunner
 from interop_kit import LibIndiServer, free_port, tool, wait_port
 
 from indiflask.cli import main
+from indiflask.client import Client
 
 pytestmark = pytest.mark.interop
 
@@ -46,22 +50,42 @@ def make_launcher(example: str, name: str, directory: Path) -> str:
 
 
 def getprop(port: int, *specs: str, seconds: int = 3) -> dict[str, str]:
-    """``indi_getprop`` values as a dict of ``dev.prop.member`` -> text."""
-    done = tool("indi_getprop", "-h", "127.0.0.1", "-p", str(port), "-t", str(seconds), *specs)
-    assert done.returncode == 0, done.stderr
-    values = {}
-    for line in done.stdout.splitlines():
-        key, _, value = line.partition("=")
-        values[key] = value
-    return values
+    """``indi_getprop`` values as a dict of ``dev.prop.member`` -> text.
+
+    With wildcards, indi_getprop stops after ``seconds`` without a definition;
+    on a busy machine a driver can take longer than that to answer, so the
+    query is repeated (up to a minute) until every spec has matched something.
+    """
+    deadline = time.monotonic() + 60
+    while True:
+        done = tool("indi_getprop", "-h", "127.0.0.1", "-p", str(port), "-t", str(seconds), *specs)
+        values = {}
+        for line in done.stdout.splitlines():
+            key, _, value = line.partition("=")
+            values[key] = value
+        complete = all(any(fnmatch.fnmatchcase(key, spec) for key in values) for spec in specs)
+        if (done.returncode == 0 and complete) or time.monotonic() > deadline:
+            assert done.returncode == 0, done.stderr
+            return values
+
+
+def wait_defined(port: int, device: str, name: str) -> None:
+    """Wait (up to a minute) until ``device.name`` is defined: a driver started by
+    indiserver takes its time to start on a busy machine."""
+
+    async def main() -> None:
+        async with Client("127.0.0.1", port) as client:
+            await client.wait_for(device, name, timeout=60)
+
+    asyncio.run(main())
 
 
 def setprop(port: int, spec: str) -> None:
-    done = tool("indi_setprop", "-h", "127.0.0.1", "-p", str(port), "-t", "5", spec)
+    done = tool("indi_setprop", "-h", "127.0.0.1", "-p", str(port), "-t", "60", spec)
     assert done.returncode == 0, done.stderr
 
 
-def evaluate(port: int, expression: str, seconds: int = 20) -> None:
+def evaluate(port: int, expression: str, seconds: int = 60) -> None:
     """Wait (``indi_eval -w``) until ``expression`` holds."""
     done = tool(
         "indi_eval",
@@ -73,7 +97,7 @@ def evaluate(port: int, expression: str, seconds: int = 20) -> None:
         str(seconds),
         "-w",
         expression,
-        timeout=seconds + 10,
+        timeout=seconds + 30,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -83,6 +107,7 @@ def test_weather_under_indiserver(libindi: Callable[..., LibIndiServer], tmp_pat
     launcher = make_launcher("weather", "indi_flask_weather", tmp_path)
     server = libindi(launcher)
     port = server.port
+    wait_defined(port, WEATHER, "WEATHER_LIMITS")
     values = getprop(port, f"{WEATHER}.WEATHER_LIMITS.*")
     assert float(values[f"{WEATHER}.WEATHER_LIMITS.WIND_MAX"]) == 10
     assert float(values[f"{WEATHER}.WEATHER_LIMITS.TEMP_MIN"]) == -10
@@ -105,6 +130,7 @@ def test_focuser_moves_under_indiserver(
     launcher = make_launcher("focuser", "indi_flask_focuser", tmp_path)
     server = libindi(launcher)
     port = server.port
+    wait_defined(port, FOCUSER, "ABS_FOCUS_POSITION")
     position = f"{FOCUSER}.ABS_FOCUS_POSITION.FOCUS_ABSOLUTE_POSITION"
     assert float(getprop(port, position)[position]) == 25_000
     setprop(port, f"{position}=25600")
@@ -118,6 +144,7 @@ def test_an_out_of_range_write_through_indiserver_goes_alert(
 ) -> None:
     launcher = make_launcher("focuser", "indi_flask_focuser", tmp_path)
     port = libindi(launcher).port
+    wait_defined(port, FOCUSER, "ABS_FOCUS_POSITION")
     position = f"{FOCUSER}.ABS_FOCUS_POSITION.FOCUS_ABSOLUTE_POSITION"
     setprop(port, f"{position}=90000")
     evaluate(port, f'"{FOCUSER}.ABS_FOCUS_POSITION._STATE"==3')  # Alert
@@ -148,7 +175,7 @@ def indiflask_run() -> Iterator[Callable[[str], int]]:
             stderr=subprocess.DEVNULL,
         )
         started.append(proc)
-        wait_port(port, timeout=20)
+        wait_port(port)
         return port
 
     yield start

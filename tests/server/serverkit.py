@@ -74,6 +74,8 @@ class RawClient:
         self.events: list[Event] = []
         #: Tasks working for this client (awaited when reading).
         self.background: list[asyncio.Task[None]] = []
+        #: Set to a list to keep every event ever received in it.
+        self.seen: list[Event] | None = None
 
     @classmethod
     async def connect(cls, port: int, host: str = "127.0.0.1") -> RawClient:
@@ -84,7 +86,7 @@ class RawClient:
         self.writer.write(xml.encode() if isinstance(xml, str) else xml)
         await self.writer.drain()
 
-    async def read_until(self, pred: Callable[[Event], bool], timeout: float = 5.0) -> Event:
+    async def read_until(self, pred: Callable[[Event], bool], timeout: float = 30.0) -> Event:
         """Read events until one matches ``pred``; later ones stay in :attr:`events`."""
         async with asyncio.timeout(timeout):
             while True:
@@ -99,7 +101,7 @@ class RawClient:
                 data = await self.reader.read(1 << 16)
                 if not data:
                     raise EOFError("server closed the connection")
-                self.events.extend(self._parser.feed(data))
+                self._received(self._parser.feed(data))
 
     async def collect(self, seconds: float) -> list[Event]:
         """Read for ``seconds`` and return (and clear) everything received."""
@@ -109,9 +111,14 @@ class RawClient:
                     data = await self.reader.read(1 << 16)
                     if not data:
                         break
-                    self.events.extend(self._parser.feed(data))
+                    self._received(self._parser.feed(data))
         out, self.events = self.events, []
         return out
+
+    def _received(self, events: list[Event]) -> None:
+        self.events.extend(events)
+        if self.seen is not None:
+            self.seen.extend(events)
 
     async def until_eof(self, timeout: float = 10.0) -> list[Event]:
         """Read until the server closes the connection; return everything received.
@@ -126,7 +133,7 @@ class RawClient:
                     data = b""
                 if not data:
                     break
-                self.events.extend(self._parser.feed(data))
+                self._received(self._parser.feed(data))
         out, self.events = self.events, []
         return out
 
