@@ -129,6 +129,7 @@ class Server:
         self._release_scheduled = False
         self._releasing = False
         self._over_limit: set[int] = set()
+        self._stall_checks: set[int] = set()
         self._clients: dict[int, ClientSink] = {}
         self._pending: deque[tuple[Event, list[int]]] = deque()
         self._dispatching = False
@@ -316,16 +317,20 @@ class Server:
         driver = self._drivers.get(link)
         if driver is not None:
             driver.hold_input(True)
-        if self._loop is not None and self.pacer.blockers(link):
-            self._arm_stall_check(link)
+        self._arm_stall_check(link)
 
     def _arm_stall_check(self, link: int) -> None:
-        assert self._loop is not None
-        taken = {r: self._sinks[r].taken for r in self.pacer.blockers(link) if r in self._sinks}
+        """In ``stall_timeout`` s, see whether the readers ``link`` waits for took anything."""
+        blockers = self.pacer.blockers(link)
+        if self._loop is None or link in self._stall_checks or not blockers:
+            return
+        self._stall_checks.add(link)
+        taken = {r: self._sinks[r].taken for r in blockers if r in self._sinks}
         self._loop.call_later(self.stall_timeout, self._check_stall, link, taken)
 
     def _check_stall(self, link: int, taken: dict[int, int]) -> None:
         """Readers that took nothing since the check was armed stop holding ``link`` back."""
+        self._stall_checks.discard(link)
         pacer = self.pacer
         if not pacer.holds(link):
             return
@@ -342,7 +347,7 @@ class Server:
                     self.budget.max_queue,
                 )
         self._release_held()
-        if pacer.holds(link) and pacer.blockers(link):
+        if pacer.holds(link):
             self._arm_stall_check(link)
 
     def _release_over_limit(self, link: int) -> None:
@@ -385,11 +390,13 @@ class Server:
                     if event is None:
                         break
                     self._route(link, event)
-                if not pacer.holds(link):
-                    self._over_limit.discard(link)
-                    driver = self._drivers.get(link)
-                    if driver is not None:
-                        driver.hold_input(False)
+                if pacer.holds(link):
+                    self._arm_stall_check(link)
+                    continue
+                self._over_limit.discard(link)
+                driver = self._drivers.get(link)
+                if driver is not None:
+                    driver.hold_input(False)
         finally:
             self._releasing = False
 
