@@ -53,19 +53,22 @@ class Pacer:
 
     :param held_limit: the most bytes (:func:`event_size`) held for one link
         before its oldest events are released regardless.
+    :param last_sent: the recipients of the last event each driver link sent,
+        kept up to date by its owner (the router's
+        :attr:`~indiflask.core.router.Router.last_recipients`); a new dict by
+        default.
 
     .. versionadded:: 0.1
     """
 
-    def __init__(self, *, held_limit: int) -> None:
+    def __init__(self, *, held_limit: int, last_sent: dict[int, list[int]] | None = None) -> None:
         #: The most bytes held for one link (see :meth:`over_limit`).
         self.held_limit = held_limit
         #: True while nothing is behind and nothing is held: the runtime may then
         #: route every event at once without asking the pacer.
         self.idle = True
-        #: Recipients of the last event each driver link sent, kept by the
-        #: runtime (``last_sent[link] = recipients``) without a call.
-        self.last_sent: dict[int, list[int]] = {}
+        #: Recipients of the last event each driver link sent (``link -> links``).
+        self.last_sent: dict[int, list[int]] = {} if last_sent is None else last_sent
         self._paced: set[int] = set()
         self._behind: set[int] = set()
         self._ignored: set[int] = set()

@@ -117,6 +117,10 @@ class Router:
         #: Recipients of a driver's set* per (link, device, name), valid until any
         #: interest, snoop, BLOB policy or link changes (then cleared).
         self._routes: dict[tuple[int, str, str], list[int]] = {}
+        #: The recipients of the last device output (``def*``, ``set*``,
+        #: ``delProperty``, ``message``) each driver-side link sent: what the
+        #: server paces that driver by (:mod:`indiflask.core.pacing`).
+        self.last_recipients: dict[int, list[int]] = {}
 
     # ------------------------------------------------------------------ links
 
@@ -201,6 +205,7 @@ class Router:
         """Take a link away for good (after :meth:`link_down` effects)."""
         out = self.link_down(link)
         self._links.pop(link, None)
+        self.last_recipients.pop(link, None)
         return out
 
     # ------------------------------------------------------------------ events
@@ -214,6 +219,7 @@ class Router:
             recipients = self._routes.get((link, event.device, event.name))  # type: ignore[attr-defined]
             if recipients is not None:  # the hot path: a known driver's update
                 self.cache.update(event)  # type: ignore[arg-type]
+                self.last_recipients[link] = recipients
                 return [(event, recipients)] if recipients else []
         if isinstance(event, PingRequest):
             return [(PingReply(uid=event.uid), [link])]
@@ -307,6 +313,7 @@ class Router:
         device = event.device
         if device is None:  # a global message
             clients = [i for i, o in self._links.items() if o.kind is LinkKind.CLIENT]
+            self.last_recipients[link] = clients
             return [(event, clients)] if clients else []
         first_sight = device not in self._owner
         if not self._claim(link, device):
@@ -337,6 +344,7 @@ class Router:
             if len(self._routes) >= _MAX_ROUTES:
                 self._routes.clear()
             self._routes[(link, device, event.name)] = recipients
+        self.last_recipients[link] = recipients
         out: Deliveries = [(event, recipients)] if recipients else []
         if first_sight and self._links[link].kind is LinkKind.REMOTE:
             out.extend(self._sync_upstream_blobs(link))

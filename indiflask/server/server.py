@@ -116,8 +116,7 @@ class Server:
         #: Queue limits for every byte link.
         self.budget = QueueBudget(max_queue=max_queue, max_stream_queue=max_stream_queue)
         #: Who waits for whom (drivers paced by their readers).
-        self.pacer = Pacer(held_limit=2 * max_queue)
-        self._last_sent = self.pacer.last_sent
+        self.pacer = Pacer(held_limit=2 * max_queue, last_sent=self.router.last_recipients)
         check_devices(apps)
         self._apps = [AppLink(self, as_local_driver(app)) for app in apps]
         self._exdrivers: list[ExDriver] = []
@@ -127,6 +126,7 @@ class Server:
         for app in self._apps:
             self.pacer.add_driver(app.link)
         self._release_scheduled = False
+        self._release_after_dispatch = False
         self._releasing = False
         self._over_limit: set[int] = set()
         self._stall_checks: set[int] = set()
@@ -220,9 +220,6 @@ class Server:
             return
         deliveries = self.router.receive(link, event)
         if deliveries:
-            first = deliveries[0]
-            if first[0] is event:  # forwarded: pacing looks at who received it
-                self._last_sent[link] = first[1]
             self.dispatch(deliveries)
 
     def dispatch(self, deliveries: Deliveries) -> None:
@@ -244,7 +241,8 @@ class Server:
                 self._deliver(*pending.popleft())
         finally:
             self._dispatching = False
-        if not self.pacer.idle and not self._releasing:
+        if self._release_after_dispatch and not self._releasing:
+            self._release_after_dispatch = False
             self._release_held()
 
     def _deliver(self, event: Event, links: list[int]) -> None:
@@ -307,6 +305,8 @@ class Server:
         force = self._dispatching and link in self._drivers
         if not pacer.hold(link, event, force=force):
             return False
+        if self._dispatching:
+            self._release_after_dispatch = True  # decide once this delivery is done
         if not was_holding:
             self._start_holding(link)
         elif pacer.over_limit(link):
@@ -371,9 +371,6 @@ class Server:
     def _route(self, link: int, event: Event) -> None:
         deliveries = self.router.receive(link, event)
         if deliveries:
-            first = deliveries[0]
-            if first[0] is event:
-                self._last_sent[link] = first[1]
             self.dispatch(deliveries)
 
     def _release_held(self) -> None:

@@ -74,6 +74,7 @@ class BatchWriter:
         "_closed",
         "_drain",
         "_handed",
+        "_limit",
         "_loop",
         "_low",
         "_on_behind",
@@ -106,6 +107,9 @@ class BatchWriter:
         self._on_behind = on_behind
         self._drain = drain
         self._low = budget.low_water
+        #: Past this many queued bytes, send() takes its slow path: the queue
+        #: limit while behind, else the point where the link falls behind.
+        self._limit = min(budget.max_queue, budget.low_water - 1)
         self._queue: deque[bytes | memoryview] = deque()
         self._pending = 0
         self._base = 0
@@ -143,14 +147,13 @@ class BatchWriter:
             queued = self._base + self._pending
         else:
             queued = self._pending + self._target.get_write_buffer_size()
-        budget = self._budget
-        if stream or queued + size > budget.max_queue:
-            verdict = budget.verdict(queued, size, stream=stream)
+        if stream or queued + size > self._limit:
+            verdict = self._budget.verdict(queued, size, stream=stream)
+            if verdict is QueueVerdict.SEND and not self.behind and queued + size >= self._low:
+                self._set_behind(True)
         else:
             verdict = QueueVerdict.SEND  # the common case, decided without a call
         if verdict is QueueVerdict.SEND:
-            if queued + size >= self._low and not self.behind:
-                self._set_behind(True)
             if not self._scheduled:
                 self._scheduled = True
                 self._loop.call_soon(self._end_turn)
@@ -208,6 +211,8 @@ class BatchWriter:
 
     def _set_behind(self, behind: bool) -> None:
         self.behind = behind
+        budget = self._budget
+        self._limit = budget.max_queue if behind else min(budget.max_queue, budget.low_water - 1)
         if behind and self._drain is not None and self._watcher is None:
             self._watcher = self._loop.create_task(self._watch_drain(self._drain))
         if self._on_behind is not None:
