@@ -18,6 +18,7 @@ __all__ = [
     "RemoteProtocolError",
     "SetupError",
     "StartError",
+    "StartupError",
 ]
 
 
@@ -30,6 +31,14 @@ class SetupError(IndiflaskError, ValueError):
 
     The message names what to fix, e.g. a duplicate property name or a handler
     attached to a read-only property.
+    """
+
+
+class StartupError(IndiflaskError):
+    """A server cannot start: its port is taken, or an app's start hooks failed.
+
+    The message says what to do; for a failed hook, ``__cause__`` is the
+    hook's own exception.
     """
 
 
@@ -52,7 +61,7 @@ class RemoteProtocolError(ProtocolError):
     """
 
 
-class StartError(IndiflaskError):
+class StartError(StartupError):
     """An app could not start: one of its ``on_start`` hooks raised.
 
     The message names the app and the hook and says why; the original error is

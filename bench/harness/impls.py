@@ -7,8 +7,13 @@
 * ``indipydriver``: ``bench/drivers/indipy_bench.py`` (indipydriver 3.1.2 +
   indipyserver 0.0.6) in a venv created under ``bench/.envs/``.
 
-Every server gets the same queue allowance (1 GiB), so no peer drops a slow
-benchmark client. Only processes started here are ever signalled.
+Every server runs with its default settings, queue limits included (128 MiB
+per client for indiflask and indiserver; indipyserver has none): a server that
+drops a client reading at full speed fails the workload, as it would fail a
+user. The only options given are the ones a workload cannot run without: the
+port, indiflask's ``--max-connections`` (100 by default) for the crowds of W4
+and W5, indiserver's private ``-u`` socket name, and indipyserver's connection
+slots. Only processes started here are ever signalled.
 """
 
 from __future__ import annotations
@@ -30,7 +35,6 @@ ROOT = BENCH.parent
 DRIVERS = BENCH / "drivers"
 ENVS = BENCH / ".envs"
 INDIPY_PINS = ("indipydriver==3.1.2", "indipyserver==0.0.6")
-QUEUE_MIB = 1024
 NAMES = ("indiflask", "indiserver", "indipydriver")
 
 
@@ -60,13 +64,13 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
-def rss_bytes(pids: list[int]) -> int:
-    """Total resident memory of ``pids``."""
+def rss_bytes(pids: list[int], field: str = "VmRSS:") -> int:
+    """Total resident memory of ``pids`` (``field``: ``VmHWM:`` for the peak)."""
     total = 0
     for pid in pids:
         with contextlib.suppress(OSError), open(f"/proc/{pid}/status") as fh:
             for line in fh:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     total += int(line.split()[1]) * 1024
                     break
     return total
@@ -115,6 +119,10 @@ class Running:
     def rss(self) -> int:
         """Resident memory of the whole server (driver processes included)."""
         return rss_bytes(self.pids)
+
+    def peak_rss(self) -> int:
+        """The peak resident memory so far (VmHWM), summed over the server's processes."""
+        return rss_bytes(self.pids, field="VmHWM:")
 
     def alive(self) -> bool:
         """True while the server process runs."""
@@ -212,11 +220,7 @@ class Indiflask(Impl):
             "--port",
             str(port),
             "--max-connections",
-            str(clients + 10),
-            "--max-queue",
-            str(QUEUE_MIB),
-            "--log-level",
-            "warning",
+            str(max(100, clients + 10)),
         ], {}
 
 
@@ -271,10 +275,6 @@ class Indiserver(Impl):
             str(port),
             "-u",
             unix,
-            "-m",
-            str(QUEUE_MIB),
-            "-r",
-            "0",
             str(self.driver),
         ], {"LD_PRELOAD": str(self.shim)}
 

@@ -65,7 +65,7 @@ def setup_indiserver_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     root.setLevel(level)
     logging.getLogger("indiflask").setLevel(level)
-    for always in ("indiflask.indiserver", "indiflask.server.drivers"):
+    for always in ("indiflask.indiserver", "indiflask.driver"):
         logging.getLogger(always).setLevel(logging.INFO)
     traffic = logging.INFO if verbose >= 2 else logging.WARNING
     logging.getLogger("indiflask.server.traffic").setLevel(traffic)

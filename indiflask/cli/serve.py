@@ -1,9 +1,8 @@
-"""``indiflask run``, ``indiflask shim`` and ``indiflask describe``."""
+"""``indiflask run`` and ``indiflask describe``."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import sys
 from typing import Any
@@ -11,22 +10,12 @@ from typing import Any
 import click
 
 from ..driver.app import App
+from ..errors import SetupError, StartupError
 from .discovery import find_app
+from .logs import log_options, setup_logging
 from .web import run_with_panel, web_options
 
-__all__ = ["describe_command", "run_command", "setup_logging"]
-
-_LEVELS = ["debug", "info", "warning", "error"]
-
-
-def setup_logging(level: str, *, stdio: bool) -> None:
-    """Log to stderr; without timestamps under ``--stdio`` (indiserver adds its own)."""
-    fmt = (
-        "%(name)s: %(levelname)s: %(message)s"
-        if stdio
-        else ("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    )
-    logging.basicConfig(stream=sys.stderr, level=level.upper(), format=fmt, force=True)
+__all__ = ["describe_command", "run_command"]
 
 
 def _load_apps(specs: tuple[str, ...]) -> list[App]:
@@ -106,14 +95,7 @@ def _load_apps(specs: tuple[str, ...]) -> list[App]:
     show_envvar=True,
     help="MiB queued for a client before stream BLOBs to it are dropped.",
 )
-@click.option(
-    "--log-level",
-    default="info",
-    show_default=True,
-    envvar="INDIFLASK_LOG_LEVEL",
-    show_envvar=True,
-    type=click.Choice(_LEVELS, case_sensitive=False),
-)
+@log_options
 @web_options
 def run_command(
     apps: tuple[str, ...],
@@ -125,7 +107,9 @@ def run_command(
     remotes: tuple[str, ...],
     max_queue: int,
     max_stream_queue: int,
-    log_level: str,
+    verbose: int,
+    log_level: str | None,
+    log_file: str | None,
     **web: Any,
 ) -> None:
     """Serve APPS (module:attr, file.py[:attr] or a module) as an INDI server or driver.
@@ -135,8 +119,11 @@ def run_command(
       indiflask run examples.led:app --port 7625
       indiflask run examples/led.py --stdio          # a driver for indiserver
       indiflask run a.py b.py --exdriver indi_simulator_telescope --remote host:7624
+
+    Logs warnings and errors, and when it starts and stops; -v adds clients
+    and drivers coming and going and what drivers print, -vv debugging detail.
     """
-    setup_logging(log_level, stdio=stdio)
+    setup_logging(verbose=verbose, level=log_level, log_file=log_file, stdio=stdio)
     if stdio:
         if len(apps) > 1 or exdrivers or remotes:
             raise click.UsageError("--stdio serves exactly one app, without --exdriver or --remote")
@@ -149,20 +136,42 @@ def run_command(
     loaded = _load_apps(apps) if apps or not (exdrivers or remotes) else []
     from ..server import Server
 
-    server = Server.from_cli(
-        loaded,
-        exdrivers=list(exdrivers),
-        remotes=list(remotes),
-        host=host,
-        port=port,
-        max_connections=max_connections,
-        max_queue=max_queue * 2**20,
-        max_stream_queue=max_stream_queue * 2**20,
-    )
-    if web["web_port"] is not None:  # --web PORT: the web panel beside the server
-        run_with_panel(server, **web)
-        return
-    server.run()
+    try:
+        server = Server.from_cli(
+            loaded,
+            exdrivers=list(exdrivers),
+            remotes=list(remotes),
+            host=host,
+            port=port,
+            max_connections=max_connections,
+            max_queue=max_queue * 2**20,
+            max_stream_queue=max_stream_queue * 2**20,
+        )
+    except SetupError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        if web["web_port"] is not None:  # --web PORT: the web panel beside the server
+            run_with_panel(server, **web)
+        else:
+            server.run()
+    except StartupError as exc:
+        _startup_failed(exc)
+
+
+def _startup_failed(exc: StartupError) -> None:
+    """Say why the server did not start, once, and exit with status 1.
+
+    A failing ``on_start`` hook's own traceback follows the line (it points at
+    the user's code); other causes (a port in use) need no traceback.
+    """
+    click.echo(f"indiflask: error: {exc}", err=True)
+    cause = exc.__cause__
+    if cause is not None:
+        import traceback
+
+        lines = traceback.format_exception(type(cause), cause, cause.__traceback__)
+        click.echo("".join(lines).rstrip(), err=True)
+    sys.exit(1)
 
 
 @click.command("describe")

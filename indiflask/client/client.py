@@ -158,6 +158,8 @@ class Client(Mapping[str, RemoteDevice]):
         #: Whether each device echoes change timestamps (learned from the first change).
         self._echoes: dict[str, bool] = {}
         self._blob_modes: dict[tuple[str, str | None], BlobMode] = {}
+        self._pings: dict[str, asyncio.Future[None]] = {}
+        self._ping_count = 0
 
     # ------------------------------------------------------------------ lifecycle
     async def __aenter__(self) -> Client:
@@ -259,6 +261,11 @@ class Client(Mapping[str, RemoteDevice]):
     async def _handle(self, event: ev.Event, wire: Mapping[str, str] | None) -> None:
         if isinstance(event, ev.PingRequest):
             await self.send(ev.PingReply(uid=event.uid))
+            return
+        if isinstance(event, ev.PingReply):
+            waiter = self._pings.pop(event.uid, None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
             return
         if isinstance(event, ev.Invalid | ev.Unknown):
             log.debug("ignored from server: %s", event)
@@ -484,6 +491,65 @@ class Client(Mapping[str, RemoteDevice]):
             if prop.state == State.ALERT:
                 raise ChangeRefused(where, prop.message or "no reason given", prop, alert=True)
         return prop
+
+    # ------------------------------------------------------------------ settling
+    async def wait_settled(self, device: str | None = None, timeout: float | None = 10.0) -> None:
+        """Wait until the server has sent every definition it has (of ``device``, or all).
+
+        Sends a ``pingRequest`` after the ``getProperties`` (the one sent at
+        connection, or one for ``device`` if that did not cover it) and waits
+        for the ``pingReply``; a server answers its client's requests in order,
+        so indiflask's server has sent every definition it knows by then. The
+        round trip is repeated until one brings no new property: that also
+        covers a device the server does not know yet (an executable driver
+        still starting) and libindi's indiserver, which forwards
+        ``getProperties`` to its drivers and answers pings itself. A property
+        still missing then is not there.
+
+        :param device: the device whose definitions matter (``None``: all).
+        :param timeout: seconds for the whole wait.
+        :raises TimeoutError: when the server does not answer, or ``device``
+            does not appear, within ``timeout``.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+
+        def left() -> float | None:
+            return None if deadline is None else max(0.0, deadline - loop.time())
+
+        def known() -> int:
+            if device is None:
+                return sum(len(dev) for dev in self.mirror.values())
+            return len(self.mirror[device]) if device in self.mirror else 0
+
+        if device is not None and self.device not in (None, device):
+            await self.get_properties(device)
+        before = -1
+        while True:
+            await self._ping_round_trip(left())
+            count = known()
+            if count == before and (count or device is None):
+                return
+            if not count and device is not None:
+                try:
+                    await self.wait_until(lambda: device in self.mirror, left())
+                except TimeoutError:
+                    raise TimeoutError(f"no device {device!r} within {timeout} s") from None
+                count = known()
+            before = count
+
+    async def _ping_round_trip(self, timeout: float | None) -> None:
+        self._ping_count += 1
+        uid = f"indiflask-settled-{self._ping_count}"
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pings[uid] = waiter
+        try:
+            await self.send(ev.PingRequest(uid=uid))
+            await asyncio.wait_for(waiter, timeout)
+        except TimeoutError:
+            raise TimeoutError(f"no pingReply from {self.host}:{self.port}") from None
+        finally:
+            self._pings.pop(uid, None)
 
     # ------------------------------------------------------------------ mirror access
     def get_property(self, device: str, name: str) -> RemoteProperty | None:

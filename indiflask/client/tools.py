@@ -17,7 +17,9 @@ so that its output can be compared line by line:
 
 ``set`` parses ``indi_setprop`` specs (``dev.prop.m1;m2=v1;v2`` or
 ``dev.prop.m1=v1;m2=v2``), checks them against the definitions, sends only the
-named members, and waits for the driver's answer.
+named members, and waits for the driver's answer. Once a device's definitions
+have settled (:meth:`Client.wait_settled <indiflask.client.Client.wait_settled>`),
+a property it does not have is an error at once, not after the timeout.
 """
 
 from __future__ import annotations
@@ -260,6 +262,26 @@ async def run_get(
         await client.close()
 
 
+async def _missing_properties(
+    client: Client, specs: list[tuple[str, str, dict[str, str]]], timeout: float
+) -> list[tuple[str, str]]:
+    """The (device, property) pairs of ``specs`` that their settled device lacks.
+
+    A device that does not show up in time is left to :meth:`Client.set`,
+    which reports it.
+    """
+    missing = []
+    for device in dict.fromkeys(d for d, _, _ in specs):
+        try:
+            await client.wait_settled(device, timeout)
+        except TimeoutError:
+            continue
+        missing += [
+            (d, p) for d, p, _ in specs if d == device and client.get_property(d, p) is None
+        ]
+    return list(dict.fromkeys(missing))
+
+
 def _collect(update: Update, queries: list[Query], out: dict[str, Any]) -> None:
     event = update.event
     assert isinstance(event, ev.DefVector)
@@ -297,6 +319,15 @@ async def run_set(
         error(f"cannot connect to {host}:{port}: {exc}")
         return 2
     try:
+        missing = await _missing_properties(client, specs, timeout)
+        for device, name in missing:
+            known = ", ".join(sorted(client[device])) if device in client else ""
+            error(
+                f"error: {device} has no property {name!r}"
+                + (f" (it has {known})" if known else "")
+            )
+        if missing:
+            return 1
         outcomes = await asyncio.gather(
             *(client.set(d, p, m, wait=wait, check=True, timeout=timeout) for d, p, m in specs),
             return_exceptions=True,

@@ -24,7 +24,9 @@ Where libindi's indiserver deviates (INDI-PROTOCOL.md §3.6) we follow the spec:
 
 :class:`QueueBudget` is the pure decision behind back-pressure: given how many
 bytes are already waiting for a link, send, drop (stream BLOBs only) or
-disconnect. Defaults follow indiserver's ``-m 128`` and ``-d 5`` (MiB).
+disconnect. Defaults follow indiserver's ``-m 128`` and ``-d 5`` (MiB). Its
+``low_water`` mark is where a link counts as *behind* for pacing
+(:mod:`indiflask.core.pacing`).
 """
 
 from __future__ import annotations
@@ -111,12 +113,16 @@ class QueueBudget:
     :param max_stream_queue: past this many queued bytes, BLOBs whose format
         contains ``stream`` are dropped instead of queued (indiserver ``-d``,
         5 MiB; 0 disables dropping).
+    :param low_water: from this many queued bytes on, the link is *behind*:
+        a driver whose readers are all behind waits (see
+        :mod:`indiflask.core.pacing`).
 
     .. versionadded:: 0.1
     """
 
     max_queue: int = 128 * 2**20
     max_stream_queue: int = 5 * 2**20
+    low_water: int = 4 * 2**20
 
     def verdict(self, queued: int, size: int, *, stream: bool) -> QueueVerdict:
         """Decide about one message of ``size`` bytes when ``queued`` bytes wait already.

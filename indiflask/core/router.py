@@ -20,7 +20,13 @@ corrects libindi, the rule says "(unlike libindi)"):
   link receives them. A request for something not cached goes to the
   device's owner, or to every driver-side link when the device is unknown.
 * **Changes.** ``new*`` goes to the owner only (unlike libindi, not echoed to
-  other clients).
+  other clients). A ``new*`` whose content is not valid INDI (a number
+  ``abc``, a switch ``Maybe``: an :class:`~indiflask.protocol.events.Invalid`
+  event) goes to the owner as well: an APP link gets the ``Invalid`` event and
+  answers with an ``Alert`` naming the reason; EXEC and REMOTE links get the
+  element as the client sent it. A change nobody can take (unknown device, no
+  device named) and any other invalid element is answered with a ``message``
+  to that client.
 * **Driver output.** ``def*``/``set*``/``delProperty``/``message`` go to the
   interested clients (after their :class:`BlobPolicy`) and to the snooping
   driver-side links (after their snoop policy), never back to the owner.
@@ -57,6 +63,7 @@ from ..protocol.events import (
     EnableBLOB,
     Event,
     GetProperties,
+    Invalid,
     Message,
     NewVector,
     PingReply,
@@ -115,6 +122,10 @@ class Router:
         #: Recipients of a driver's set* per (link, device, name), valid until any
         #: interest, snoop, BLOB policy or link changes (then cleared).
         self._routes: dict[tuple[int, str, str], list[int]] = {}
+        #: The recipients of the last device output (``def*``, ``set*``,
+        #: ``delProperty``, ``message``) each driver-side link sent: what the
+        #: server paces that driver by (:mod:`indiflask.core.pacing`).
+        self.last_recipients: dict[int, list[int]] = {}
 
     # ------------------------------------------------------------------ links
 
@@ -199,6 +210,7 @@ class Router:
         """Take a link away for good (after :meth:`link_down` effects)."""
         out = self.link_down(link)
         self._links.pop(link, None)
+        self.last_recipients.pop(link, None)
         return out
 
     # ------------------------------------------------------------------ events
@@ -212,6 +224,7 @@ class Router:
             recipients = self._routes.get((link, event.device, event.name))  # type: ignore[attr-defined]
             if recipients is not None:  # the hot path: a known driver's update
                 self.cache.update(event)  # type: ignore[arg-type]
+                self.last_recipients[link] = recipients
                 return [(event, recipients)] if recipients else []
         if isinstance(event, PingRequest):
             return [(PingReply(uid=event.uid), [link])]
@@ -251,8 +264,10 @@ class Router:
             owner = self._owner.get(event.device)
             if owner is None:
                 log.warning("%s: change for unknown device %r dropped", info.name, event.device)
-                return []
+                return _answer(link, f"no device {event.device!r} here: change not delivered")
             return [(event, [owner])]
+        if isinstance(event, Invalid):
+            return self._invalid_from_client(link, info, event)
         if isinstance(event, EnableBLOB):
             info.blobs.enable(event.device, event.name, event.mode)
             if event.mode is not BlobMode.NEVER:
@@ -263,6 +278,19 @@ class Router:
             return self._to_snoopers(event, exclude=link)
         log.debug("%s: ignored %s", info.name, type(event).__name__)
         return []
+
+    def _invalid_from_client(self, link: int, info: _Link, event: Invalid) -> Deliveries:
+        """A change the codec could not read goes to the owner, like any change."""
+        device, name = event.device, event.name
+        owner = self._owner.get(device) if device is not None else None
+        if owner is not None and name is not None and event.element_tag.startswith("new"):
+            self._interest.add(link, device, name)
+            return [(event, [owner])]
+        text = f"invalid {event.element_tag}: {event.reason}"
+        log.info("%s: %s", info.name, text)
+        if owner is None and device is not None and event.element_tag.startswith("new"):
+            text += f" (and no device {device!r} here)"
+        return _answer(link, text)
 
     def _interest_request_targets(self, link: int, event: GetProperties) -> list[int]:
         return [i for i, o in self._links.items() if o.kind in DRIVER_KINDS and o.up]
@@ -294,6 +322,7 @@ class Router:
         device = event.device
         if device is None:  # a global message
             clients = [i for i, o in self._links.items() if o.kind is LinkKind.CLIENT]
+            self.last_recipients[link] = clients
             return [(event, clients)] if clients else []
         first_sight = device not in self._owner
         if not self._claim(link, device):
@@ -324,6 +353,7 @@ class Router:
             if len(self._routes) >= _MAX_ROUTES:
                 self._routes.clear()
             self._routes[(link, device, event.name)] = recipients
+        self.last_recipients[link] = recipients
         out: Deliveries = [(event, recipients)] if recipients else []
         if first_sight and self._links[link].kind is LinkKind.REMOTE:
             out.extend(self._sync_upstream_blobs(link))
@@ -433,3 +463,8 @@ class Router:
     def iter_links(self) -> Iterable[tuple[int, LinkKind]]:
         """``(id, kind)`` of every registered link."""
         return [(i, o.kind) for i, o in self._links.items()]
+
+
+def _answer(link: int, text: str) -> Deliveries:
+    """A ``message`` to the one client whose input could not be delivered."""
+    return [(Message(message=f"indiflask: {text}"), [link])]

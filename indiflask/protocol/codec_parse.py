@@ -44,7 +44,7 @@ from .nodes import ATTR, KIDS, TAG, TEXT, Node, element_node, node_xml
 from .numbers import parse_number
 from .values import BlobMode, Perm, Rule, State
 
-__all__ = ["parse_element", "parse_node"]
+__all__ = ["TOP_LEVEL_TAGS", "parse_element", "parse_node"]
 
 _WS = " \t\n\r"
 _E = TypeVar("_E", bound=Enum)
@@ -451,6 +451,9 @@ for _def_cls, _set_cls, _new_cls in ev.VECTOR_CLASSES.values():
     if _new_cls is not None:
         _PARSERS[_new_cls.tag] = _make_new(_new_cls)
 _PARSERS["setNumberVector"] = _set_number
+
+#: The tags of INDI's top-level elements (never found inside another element).
+TOP_LEVEL_TAGS = frozenset(_PARSERS)
 
 
 def element_xml(element: etree._Element) -> bytes:

@@ -34,10 +34,18 @@ Why ``resolve_entities`` is left at lxml's ``"internal"`` default rather than
 element containing it never ends and a misleading error appears much later. As
 no DTD can be declared, "internal" expands nothing beyond the predefined
 entities.
+
+A bare ``&`` in text (``R&D``, ``R & D``) is checked here, before libxml2 sees
+it: libxml2's push parser waits for a ``;`` after an ``&`` in element text
+before it judges the reference, so ``<oneText>R&D</oneText>`` followed by
+anything without a ``;`` would stall the stream silently. Every ``&`` outside
+comments, CDATA sections and processing instructions must start a reference
+(``&name;``, ``&#N;`` or ``&#xH;``); otherwise the stream is malformed at once.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Generic, TypeVar, cast
 
 from lxml import etree
@@ -78,6 +86,87 @@ PARSER_OPTIONS: dict[str, Any] = {
 }
 
 
+#: A complete entity or character reference (libxml2 judges whether it is defined).
+_REFERENCE = re.compile(rb"&(?:[A-Za-z_:][\w.:-]{0,63}|#[0-9]{1,16}|#x[0-9A-Fa-f]{1,16});")
+#: The start of a reference cut off by the end of a chunk.
+_REFERENCE_START = re.compile(rb"&(?:[A-Za-z_:][\w.:-]{0,63}|#[0-9]{0,16}|#x[0-9A-Fa-f]{0,16})?\Z")
+#: What may contain a bare ``&``: comments, CDATA sections, processing instructions.
+_OPAQUE = re.compile(rb"&|<!--|<!\[CDATA\[|<\?")
+_OPAQUE_END = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
+
+
+class _ReferenceCheck:
+    """Finds an ``&`` that starts no reference, across chunk boundaries.
+
+    Only the bytes libxml2 is fed pass through here. A chunk without ``&``,
+    ``<!`` or ``<?`` (BLOB text, ordinary updates) costs three ``in`` tests.
+    """
+
+    __slots__ = ("_carry", "_until", "near")
+
+    def __init__(self) -> None:
+        #: The bytes from the bare ``&`` on, once one was found (for the error text).
+        self.near = b""
+        self._carry = b""  # bytes of the last chunk not judged yet (a cut-off token)
+        self._until: bytes | None = None  # inside a comment/CDATA/PI: the bytes that end it
+
+    def bad_ampersand(self, data: bytes) -> int:
+        """The index in ``data`` of a bare ``&`` (0 if it was carried over), else -1."""
+        if (
+            not self._carry
+            and self._until is None
+            and b"&" not in data
+            and b"<!" not in data
+            and b"<?" not in data
+            and not data.endswith(b"<")
+        ):
+            return -1
+        carried = len(self._carry)
+        window = self._carry + data
+        self._carry = b""
+        pos = 0
+        while True:
+            until = self._until
+            if until is not None:
+                end = window.find(until, pos)
+                if end < 0:
+                    self._carry = window[max(pos, len(window) - len(until) + 1) :]
+                    return -1
+                pos = end + len(until)
+                self._until = None
+                continue
+            found = _OPAQUE.search(window, pos)
+            if found is None:
+                self._carry = _cut_opener(window, pos)
+                return -1
+            token = found.group()
+            if token != b"&":
+                self._until = _OPAQUE_END[token]
+                pos = found.end()
+                continue
+            start = found.start()
+            reference = _REFERENCE.match(window, start)
+            if reference is not None:
+                pos = reference.end()
+                continue
+            if _REFERENCE_START.match(window, start):
+                self._carry = window[start:]  # the rest comes with the next chunk
+                return -1
+            self.near = window[start : start + 12]
+            return max(0, start - carried)
+
+
+def _cut_opener(window: bytes, pos: int) -> bytes:
+    """The end of ``window`` (after ``pos``) that may begin ``<!--``, ``<![CDATA[`` or ``<?``."""
+    cut = window.rfind(b"<", max(pos, len(window) - 8))
+    if cut < 0:
+        return b""
+    tail = window[cut:]
+    if any(opener.startswith(tail) for opener in _OPAQUE_END):
+        return tail
+    return b""
+
+
 class StreamCutter(Generic[_T]):
     """What every stream reader shares: declarations, slices, the byte cap, sticky errors.
 
@@ -105,6 +194,7 @@ class StreamCutter(Generic[_T]):
         self._held = b""  # a possible start of "<?xml" held back for the next chunk
         self._in_decl = False  # skipping an XML declaration up to "?>"
         self._closed = False
+        self._references = _ReferenceCheck()
 
     @property
     def current_tag(self) -> str | None:
@@ -211,6 +301,17 @@ class StreamCutter(Generic[_T]):
             data = data[pos + len(_DECL) :]
 
     def _feed_sliced(self, data: bytes, out: list[_T]) -> None:
+        bad = self._references.bad_ampersand(data)
+        if bad >= 0:
+            self._feed_sliced_checked(data[:bad], out)
+            where = f" in <{self._tag}>" if self._tag else " between elements"
+            self._fail(
+                f"malformed XML{where}: '&' starts no entity reference "
+                f"(at {self._references.near!r}; a literal & is written &amp;)"
+            )
+        self._feed_sliced_checked(data, out)
+
+    def _feed_sliced_checked(self, data: bytes, out: list[_T]) -> None:
         size = len(data)
         step = self._slice
         if size <= step:

@@ -91,13 +91,22 @@ def parse_number(text: str) -> float:
     return _parse_sexagesimal(text)
 
 
+def _shown(text: object) -> str:
+    """``text`` quoted for an error message, cut to its ends when it is long."""
+    if isinstance(text, str) and len(text) > 40:
+        return f"{text[:16]!r}...{text[-8:]!r} ({len(text)} characters)"
+    return repr(text)
+
+
 def _reject_decimal(text: str, value: float) -> float:
     """Raise the :class:`InvalidValue` for text ``float()`` accepted but INDI does not."""
     if math.isnan(value) or any(w in text.lower() for w in _NONFINITE_WORDS):
-        raise InvalidValue(f"number {text!r} is not finite; INDI numbers cannot be nan or inf")
+        raise InvalidValue(
+            f"number {_shown(text)} is not finite; INDI numbers cannot be nan or inf"
+        )
     if math.isinf(value):
-        raise InvalidValue(f"number {text!r} is too large for a float")
-    raise InvalidValue(f"number {text!r} is not a plain decimal (use ASCII digits, no '_')")
+        raise InvalidValue(f"number {_shown(text)} is too large for a float")
+    raise InvalidValue(f"number {_shown(text)} is not a plain decimal (use ASCII digits, no '_')")
 
 
 def _parse_sexagesimal(text: str) -> float:
@@ -113,7 +122,8 @@ def _parse_sexagesimal(text: str) -> float:
         parts.pop()  # "5:30:" - a trailing separator adds nothing
     if not parts or not all(_COMPONENT.fullmatch(p) for p in parts):
         raise InvalidValue(
-            f"{text!r} is not a number (expected a decimal or sexagesimal such as '-10:30:18')"
+            f"{_shown(text)} is not a number "
+            "(expected a decimal or sexagesimal such as '-10:30:18')"
         )
     # Exact sum as one fraction num/den; int / int rounds correctly to the nearest float.
     num, den = 0, 1
@@ -124,7 +134,7 @@ def _parse_sexagesimal(text: str) -> float:
             num, den = num * scale + int(whole + frac) * den, den * scale
         value = num / den
     except (OverflowError, ValueError):  # ValueError: more digits than int() allows
-        raise InvalidValue(f"number {text!r} is too large for a float") from None
+        raise InvalidValue(f"number {_shown(text)} is too large for a float") from None
     return -value if negative else value
 
 

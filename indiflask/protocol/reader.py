@@ -32,7 +32,7 @@ from typing import Any
 from lxml import etree
 
 from . import events as ev
-from .codec_parse import parse_node
+from .codec_parse import TOP_LEVEL_TAGS, parse_node
 from .framer import _ROOT_START, DEFAULT_MAX_ELEMENT_BYTES, PARSER_OPTIONS, StreamCutter
 from .nodes import Node
 
@@ -51,7 +51,7 @@ class _Target:
     (the open node's text, or the tail of its last child).
     """
 
-    __slots__ = ("buf", "convert", "data", "deep", "done", "member", "rooted", "top")
+    __slots__ = ("broken", "buf", "convert", "data", "deep", "done", "member", "rooted", "top")
 
     def __init__(self, convert: Callable[[Node], Any] | None) -> None:
         # What a finished top-level node becomes. Converting at once (rather than
@@ -65,14 +65,19 @@ class _Target:
         self.buf: list[str] = []  # text not yet settled
         self.data = self.buf.append
         self.rooted = False  # the synthetic root was seen
+        #: Why the stream cannot be INDI (an element left open), or ``None``.
+        self.broken: str | None = None
 
     def start(self, tag: str, attrib: Mapping[str, str], nsmap: Mapping[str, str]) -> None:
         # A leaf keeps the empty tuple as its children; the first child makes a list.
         node = [tag, attrib, None, None, (), nsmap]
+        top = self.top
+        if top is not None and tag in TOP_LEVEL_TAGS and self.broken is None:
+            # INDI never nests these: the element before was left open (a missing "/>").
+            self.broken = f"<{tag}> inside <{top[0]}>: the <{top[0]}> before it was never closed"
         if self.member is not None:
             self._start_deep(node)
             return
-        top = self.top
         if top is not None:
             kids = top[4]
             buf = self.buf
@@ -158,6 +163,8 @@ class _TargetReader(StreamCutter[Any]):
         if done:
             out += done
             done.clear()
+        if target.broken is not None:
+            self._fail(f"malformed INDI: {target.broken}")
         top = target.top
         if top is not None:
             self._depth = 1

@@ -101,8 +101,8 @@ class AppDriver:
             except Exception as exc:
                 self._unbind()
                 raise StartError(
-                    f"{self.name}: the on_start hook {_name(hook)} failed: "
-                    f"{type(exc).__name__}: {exc}"
+                    f"app {self.name!r} did not start: {type(exc).__name__}: {exc} "
+                    f"(in its on_start hook {_name(hook)})"
                 ) from exc
         now = loop.time()
         for index, job in enumerate(self.spec.jobs):

@@ -20,6 +20,11 @@ def run_app(app: StdioServable, *, host: str, port: int, stdio: bool, max_connec
         if status:
             sys.exit(status)
         return
+    from ..errors import StartupError
     from ..server import Server
 
-    Server(app, host=host, port=port, max_connections=max_connections).run()
+    try:
+        Server(app, host=host, port=port, max_connections=max_connections).run()
+    except StartupError as exc:
+        sys.stderr.write(f"indiflask: error: {exc}\n")
+        sys.exit(1)

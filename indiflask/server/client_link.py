@@ -12,9 +12,9 @@ import asyncio
 import logging
 from typing import cast
 
-from ..protocol.events import Event
+from ..protocol.events import Event, Message
 from .hub import Hub
-from .wire import Reader
+from .wire import Reader, encode
 from .writer import BatchWriter
 
 __all__ = ["ClientLink"]
@@ -25,6 +25,8 @@ log = logging.getLogger("indiflask.server")
 #: (cheap to queue), and hands them over again once the buffer is below LOW.
 _TRANSPORT_HIGH = 512 * 2**10
 _TRANSPORT_LOW = 128 * 2**10
+#: After malformed input, the client has this long to read our last message.
+_GOODBYE_SECONDS = 1.0
 
 
 class ClientLink(asyncio.Protocol):
@@ -55,7 +57,9 @@ class ClientLink(asyncio.Protocol):
             transport.close()
             return
         transport.set_write_buffer_limits(high=_TRANSPORT_HIGH, low=_TRANSPORT_LOW)
-        self._writer = BatchWriter(transport, self.name, server.budget, self._overflow)
+        self._writer = BatchWriter(
+            transport, self.name, server.budget, self._overflow, on_behind=self._behind
+        )
         self.send = self._writer.send  # type: ignore[method-assign]  # one call less per message
         self.link = server.attach_client(self)
         log.info("%s: connected", self.name)
@@ -65,6 +69,15 @@ class ClientLink(asyncio.Protocol):
         if self._writer is not None:
             self._writer.send(data, stream=stream)
 
+    @property
+    def taken(self) -> int:
+        """Bytes the client has taken so far."""
+        return self._writer.taken if self._writer is not None else 0
+
+    def _behind(self, behind: bool) -> None:
+        if self.link:
+            self._server.backlog(self.link, behind)
+
     def data_received(self, data: bytes) -> None:
         """Cut bytes into events and hand them to the router."""
         if not self.link:
@@ -72,7 +85,25 @@ class ClientLink(asyncio.Protocol):
         error = self._reader.deliver(data, self.link, self._server.on_event)
         if error is not None and self.link:
             log.warning("%s: malformed input (%s), disconnecting", self.name, error)
-            self.abort()
+            self.refuse(f"malformed input ({error}); closing the connection")
+
+    def refuse(self, text: str) -> None:
+        """Say why in an INDI ``message``, then disconnect (at most 1 s later).
+
+        What was queued for the client is dropped; nothing it sends is read any more.
+        """
+        link, self.link = self.link, 0
+        transport = self._transport
+        if self._writer is not None:
+            self._writer.close()
+        if link:
+            self._server.detach_client(link)
+        if transport is None or transport.is_closing():
+            return
+        transport.pause_reading()
+        transport.write(encode(Message(message=f"indiflask: {text}")))
+        transport.close()
+        asyncio.get_running_loop().call_later(_GOODBYE_SECONDS, transport.abort)
 
     def pause_writing(self) -> None:
         """The transport's buffer is full: the writer keeps messages until it drains."""

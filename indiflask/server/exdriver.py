@@ -2,10 +2,18 @@
 
 The child's stdin and stdout are pipes (so libindi drivers send BLOBs inline as
 base64, never as shared-memory attachments); each stderr line goes to the log
-as ``driver NAME: line``. When the child dies its devices are deleted for the
-clients (``delProperty``) and it is restarted, at most ``max_restarts`` times
-over the server's life (indiserver's ``-r``), after a short pause; the new
-process is asked for its definitions again, so clients get fresh ones.
+as ``driver NAME: line``, through the logger ``indiflask.driver.NAME``. When the
+child dies its devices are deleted for the clients (``delProperty``) and it is
+restarted, at most ``max_restarts`` times over the server's life (indiserver's
+``-r``), after a short pause; the new process is asked for its definitions
+again, so clients get fresh ones.
+
+The child runs in its own session, so a Ctrl-C in the terminal reaches the
+server only, which then stops its drivers in order (EOF on stdin, SIGTERM,
+SIGKILL). While the server paces the driver (its readers are behind), its
+stdout is not read: a driver writing more blocks in ``write``, and a libindi
+driver waiting for the ``pingReply`` to its ``pingRequest`` after a BLOB waits
+until that BLOB has mostly gone out.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 from collections.abc import Mapping
 
 from ..core.links import LinkKind
@@ -26,7 +35,6 @@ __all__ = ["ExDriver"]
 
 log = logging.getLogger("indiflask.server")
 #: Drivers' own stderr lines (a child logger, so a quiet server can still show them).
-stderr_log = logging.getLogger("indiflask.server.drivers")
 
 
 class ExDriver:
@@ -58,11 +66,31 @@ class ExDriver:
         self.gave_up = False
         self._writer: BatchWriter | None = None
         self._stopping = False
+        self._may_read: asyncio.Event | None = None
+        self._log = logging.getLogger("indiflask.driver." + program.replace(".", "_"))
 
     def send(self, data: bytes, event: Event, *, stream: bool) -> None:
         """Queue one serialised message for the driver."""
         if self._writer is not None:
             self._writer.send(data, stream=stream)
+
+    @property
+    def taken(self) -> int:
+        """Bytes the driver has read from its stdin so far."""
+        return self._writer.taken if self._writer is not None else 0
+
+    def hold_input(self, hold: bool) -> None:
+        """Stop reading the driver's stdout while it is paced (``True``), or read on."""
+        may_read = self._may_read
+        if may_read is None:
+            return
+        if hold:
+            may_read.clear()
+        else:
+            may_read.set()
+
+    def _behind(self, behind: bool) -> None:
+        self._server.backlog(self.link, behind)
 
     async def run(self) -> None:
         """Start the driver and keep it running within the restart budget."""
@@ -75,6 +103,7 @@ class ExDriver:
                     stdout=asyncio.subprocess.PIPE,
                     stderr=asyncio.subprocess.PIPE,
                     env=self.env,
+                    start_new_session=True,
                 )
             except OSError as exc:
                 log.error("%s: cannot start %s: %s", self.name, self.argv[0], exc)
@@ -94,10 +123,12 @@ class ExDriver:
                     code = await proc.wait()
                 self.process = None
                 self.last_exit = code
-                server.dispatch(server.router.link_down(self.link))
-                if self._stopping:
+                server.driver_down(self.link)
+                if self._stopping or server.stopping:
                     break
-                log.warning("%s: exited with status %s", self.name, code)
+                log.warning("%s: exited with status %s", self.name, _status(code))
+            if self._stopping or server.stopping:
+                break
             if self.restarts >= server.max_restarts:
                 log.error("%s: terminated after %d restarts", self.name, self.restarts)
                 self.gave_up = True
@@ -115,12 +146,17 @@ class ExDriver:
             self.name,
             server.budget,
             proc.kill,
+            on_behind=self._behind,
+            drain=proc.stdin.drain,
         )
+        may_read = self._may_read = asyncio.Event()
+        may_read.set()
         stderr_task = asyncio.create_task(self._log_stderr(proc.stderr))
         server.dispatch(server.router.link_up(self.link))
         parser = Reader(max_element=server.max_element_size)
         try:
             while True:
+                await may_read.wait()
                 data = await proc.stdout.read(1 << 16)
                 if not data:
                     break
@@ -147,7 +183,7 @@ class ExDriver:
                 return
             text = line.decode("utf-8", "replace").rstrip()
             if text:
-                stderr_log.info("%s: %s", self.name, text[:1024])
+                self._log.info("%s: %s", self.name, text[:1024])
 
     async def stop(self, timeout: float = 1.5) -> None:
         """Stop the driver: close its stdin, then terminate, then kill."""
@@ -167,3 +203,11 @@ class ExDriver:
                 return
             except TimeoutError:
                 continue
+
+
+def _status(code: int | None) -> str:
+    """``1``, or ``-9 (killed by SIGKILL)`` for a signal."""
+    if code is not None and code < 0:
+        with contextlib.suppress(ValueError):
+            return f"{code} (killed by {signal.Signals(-code).name})"
+    return str(code)

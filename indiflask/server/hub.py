@@ -13,7 +13,7 @@ from ..core.blobpolicy import QueueBudget
 from ..core.router import Deliveries, Router
 from ..protocol.events import Event
 
-__all__ = ["ClientSink", "Hub", "Sink"]
+__all__ = ["ClientSink", "DriverSink", "Hub", "Sink"]
 
 
 class Sink(Protocol):
@@ -24,6 +24,20 @@ class Sink(Protocol):
 
     def send(self, data: bytes, event: Event, *, stream: bool) -> None:
         """Queue one message (its bytes, and the event they encode)."""
+
+    @property
+    def taken(self) -> int:
+        """Bytes the peer has taken so far (what a stalled reader does not change)."""
+
+
+class DriverSink(Sink, Protocol):
+    """A driver-side link (app, executable driver, remote server)."""
+
+    #: A name for log lines.
+    name: str
+
+    def hold_input(self, hold: bool) -> None:
+        """Stop (``True``) or resume reading what the driver sends, while it is paced."""
 
 
 class ClientSink(Sink, Protocol):
@@ -56,6 +70,8 @@ class Hub(Protocol):
     #: Seconds of quiet before a remote server is pinged, and of silence before
     #: its connection is given up.
     remote_keepalive: tuple[float, float]
+    #: True once the server is shutting down (links stop restarting).
+    stopping: bool
 
     @property
     def client_count(self) -> int:
@@ -66,6 +82,12 @@ class Hub(Protocol):
 
     def dispatch(self, deliveries: Deliveries) -> None:
         """Send the router's deliveries."""
+
+    def backlog(self, link: int, behind: bool) -> None:
+        """A byte link fell behind (its queue reached the low-water mark) or caught up."""
+
+    def driver_down(self, link: int) -> None:
+        """A driver-side link lost its peer: deliver what it sent, then delete its devices."""
 
     def attach_client(self, client: ClientSink) -> int:
         """Register a connected client; returns its link id."""

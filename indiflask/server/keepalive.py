@@ -44,6 +44,7 @@ class Keepalive:
         self._loop = asyncio.get_running_loop()
         self._last = self._loop.time()
         self._serial = 0
+        self._held = False
         #: True once the peer was declared silent.
         self.expired = False
 
@@ -51,11 +52,21 @@ class Keepalive:
         """The peer sent something."""
         self._last = self._loop.time()
 
+    def hold(self, held: bool) -> None:
+        """We stopped reading the peer (``True``: its silence means nothing), or read on.
+
+        The quiet time starts again from now when reading resumes.
+        """
+        self._held = held
+        self._last = self._loop.time()
+
     async def run(self) -> None:
         """Watch until the connection is given up (or the task is cancelled)."""
         step = self.interval / 2
         while True:
             await asyncio.sleep(step)
+            if self._held:
+                continue
             quiet = self._loop.time() - self._last
             if quiet >= self.timeout:
                 self.expired = True

@@ -6,7 +6,8 @@ only device X. Unlike indiserver, which exits when an upstream server cannot
 be reached or goes away, the link retries with exponential back-off; while it
 is away its devices are deleted for our clients (``delProperty``), and when it
 is back they are defined again and the BLOB choices of our clients are
-re-sent upstream.
+re-sent upstream. While the server paces the link (our clients are behind),
+the upstream socket is not read, so the upstream server paces its drivers by us.
 
 A connection that goes silent (a cut cable sends no reset) is pinged and, after
 the server's ``remote_keepalive`` timeout, given up and retried like a closed
@@ -49,6 +50,8 @@ class RemoteLink:
         self.link = server.router.add_link(LinkKind.REMOTE, self.name, device=device)
         self._writer: BatchWriter | None = None
         self._stream: asyncio.StreamWriter | None = None
+        self._may_read: asyncio.Event | None = None
+        self._keepalive: Keepalive | None = None
         #: Successful connections so far.
         self.connections = 0
 
@@ -61,6 +64,26 @@ class RemoteLink:
         """Queue one serialised message for the upstream server."""
         if self._writer is not None:
             self._writer.send(data, stream=stream)
+
+    @property
+    def taken(self) -> int:
+        """Bytes the upstream server has taken so far."""
+        return self._writer.taken if self._writer is not None else 0
+
+    def hold_input(self, hold: bool) -> None:
+        """Stop reading the upstream socket while the link is paced (``True``), or read on."""
+        may_read = self._may_read
+        if may_read is None:
+            return
+        if hold:
+            may_read.clear()
+        else:
+            may_read.set()
+        if self._keepalive is not None:
+            self._keepalive.hold(hold)
+
+    def _behind(self, behind: bool) -> None:
+        self._server.backlog(self.link, behind)
 
     async def run(self) -> None:
         """Connect, serve, and reconnect with back-off until cancelled."""
@@ -83,7 +106,7 @@ class RemoteLink:
             try:
                 await self._serve(reader, writer)
             finally:
-                server.dispatch(server.router.link_down(self.link))
+                server.driver_down(self.link)
                 writer.close()
                 with contextlib.suppress(OSError):
                     await writer.wait_closed()
@@ -98,14 +121,20 @@ class RemoteLink:
             self.name,
             server.budget,
             writer.transport.abort,
+            on_behind=self._behind,
+            drain=writer.drain,
         )
+        may_read = self._may_read = asyncio.Event()
+        may_read.set()
         server.dispatch(server.router.link_up(self.link))
         parser = Reader(max_element=server.max_element_size)
         interval, timeout = server.remote_keepalive
         keepalive = Keepalive(interval, timeout, self._writer.send, writer.transport.abort)
+        self._keepalive = keepalive
         watchdog = asyncio.create_task(keepalive.run())
         try:
             while True:
+                await may_read.wait()
                 try:
                     data = await reader.read(1 << 16)
                 except OSError:
@@ -119,6 +148,7 @@ class RemoteLink:
                     break
         finally:
             watchdog.cancel()
+            self._keepalive = None
             if keepalive.expired:
                 log.warning("%s: silent for %.0f s, giving the connection up", self.name, timeout)
             self._writer.close()

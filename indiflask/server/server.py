@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import functools
 import logging
 import signal
@@ -21,13 +22,15 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..core.blobpolicy import QueueBudget
-from ..core.links import LinkKind, LocalDriver
+from ..core.links import LinkKind
+from ..core.pacing import Pacer
 from ..core.router import Deliveries, Router
-from ..errors import LocalProtocolError, SetupError
-from ..protocol.events import DefVector, Event, SetBLOBVector
+from ..errors import LocalProtocolError, StartError, StartupError
+from ..protocol.events import DefVector, Event, Invalid, SetBLOBVector
+from .applink import AppLink, as_local_driver, check_devices
 from .client_link import ClientLink
 from .exdriver import ExDriver
-from .hub import ClientSink, Sink
+from .hub import ClientSink, DriverSink, Sink
 from .remote import RemoteLink
 from .specs import DEFAULT_PORT, parse_exdriver, parse_remote
 from .wire import encode, is_stream_blob
@@ -41,36 +44,22 @@ _LISTEN_BACKLOG = 1024
 _MAX_ENCODED_DEFINITIONS = 8192
 
 log = logging.getLogger("indiflask.server")
+#: Start and stop lines, shown at the command line's default verbosity.
+lifecycle = logging.getLogger("indiflask.server.lifecycle")
 
 MiB = 2**20
 
 
-class _AppLink:
-    """Adapter from the router to an in-process :class:`LocalDriver`."""
-
-    takes_events = True
-
-    def __init__(self, server: Server, driver: LocalDriver) -> None:
-        self.driver = driver
-        self.name = f"app {driver.name}"
-        self.link = server.router.add_link(LinkKind.APP, self.name)
-        self._server = server
-
-    def send(self, data: bytes, event: Event, *, stream: bool) -> None:
-        try:
-            self.driver.feed(event)
-        except Exception:
-            log.exception("%s: failed to handle %s", self.name, type(event).__name__)
-
-
-def _as_local_driver(app: object) -> LocalDriver:
-    if isinstance(app, LocalDriver):
-        return app
-    factory = getattr(app, "local_driver", None)
-    if factory is None:
-        raise SetupError(f"{app!r} is neither an indiflask.App nor a LocalDriver")
-    driver: LocalDriver = factory()
-    return driver
+def _bind_error(host: str, port: int, exc: OSError) -> StartupError:
+    if exc.errno == errno.EADDRINUSE:
+        why = (
+            f"cannot listen on {host}:{port}: the port is in use "
+            "(another INDI server is running there?); stop it, or choose another port "
+            "with --port"
+        )
+    else:
+        why = f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    return StartupError(why)
 
 
 class Server:
@@ -86,6 +75,12 @@ class Server:
         for that client (``0``: never drop).
     :param max_element_size: the largest element accepted from any peer.
     :param max_restarts: restarts allowed per executable driver.
+    :raises indiflask.errors.SetupError: when two apps declare the same device.
+
+    Drivers are paced by their readers (see :mod:`indiflask.core.pacing`): a
+    driver waits while every client that receives its output is at least
+    ``budget.low_water`` bytes behind, instead of pushing a burst into their
+    queues; an app's events wait here meanwhile (up to twice ``max_queue``).
 
     .. versionadded:: 0.1
     """
@@ -118,12 +113,28 @@ class Server:
         #: its connection is given up (and retried) after the second; this also
         #: bounds each connection attempt.
         self.remote_keepalive = (5.0, 15.0)
+        #: A reader that holds a driver back and takes no byte for this many
+        #: seconds stops holding it back (it is then treated like any slow client).
+        self.stall_timeout = 10.0
+        #: True once the server is shutting down.
+        self.stopping = False
         #: Queue limits for every byte link.
         self.budget = QueueBudget(max_queue=max_queue, max_stream_queue=max_stream_queue)
-        self._apps = [_AppLink(self, _as_local_driver(app)) for app in apps]
+        #: Who waits for whom (drivers paced by their readers).
+        self.pacer = Pacer(held_limit=2 * max_queue, last_sent=self.router.last_recipients)
+        check_devices(apps)
+        self._apps = [AppLink(self, as_local_driver(app)) for app in apps]
         self._exdrivers: list[ExDriver] = []
         self._remotes: list[RemoteLink] = []
         self._sinks: dict[int, Sink] = {a.link: a for a in self._apps}
+        self._drivers: dict[int, DriverSink] = {a.link: a for a in self._apps}
+        for app in self._apps:
+            self.pacer.add_driver(app.link)
+        self._release_scheduled = False
+        self._release_after_dispatch = False
+        self._releasing = False
+        self._over_limit: set[int] = set()
+        self._stall_checks: set[int] = set()
         self._clients: dict[int, ClientSink] = {}
         self._pending: deque[tuple[Event, list[int]]] = deque()
         self._dispatching = False
@@ -186,6 +197,8 @@ class Server:
         driver = ExDriver(self, [cmd, *args], env=env)
         self._exdrivers.append(driver)
         self._sinks[driver.link] = driver
+        self._drivers[driver.link] = driver
+        self.pacer.add_driver(driver.link)
         if self._loop is not None:
             self._launch(driver.link, driver.run())
         return driver
@@ -205,6 +218,8 @@ class Server:
         remote = RemoteLink(self, host, port, device)
         self._remotes.append(remote)
         self._sinks[remote.link] = remote
+        self._drivers[remote.link] = remote
+        self.pacer.add_driver(remote.link)
         if self._loop is not None:
             self._launch(remote.link, remote.run())
         return remote
@@ -252,7 +267,12 @@ class Server:
             if task in self._tasks:
                 self._tasks.remove(task)
         self._sinks.pop(link, None)
+        self._drivers.pop(link, None)
+        self._over_limit.discard(link)
+        self.pacer.forget(link)
         self.dispatch(self.router.remove_link(link))
+        if self.pacer.held_links():
+            self._schedule_release()
 
     # ------------------------------------------------------------------ routing
 
@@ -262,7 +282,9 @@ class Server:
         return len(self._clients)
 
     def on_event(self, link: int, event: Event) -> None:
-        """Route one event that arrived on ``link``."""
+        """Route one event that arrived on ``link`` (or hold it while its driver is paced)."""
+        if (self._dispatching or not self.pacer.idle) and self._hold(link, event):
+            return
         deliveries = self.router.receive(link, event)
         if deliveries:
             self.dispatch(deliveries)
@@ -286,6 +308,9 @@ class Server:
                 self._deliver(*pending.popleft())
         finally:
             self._dispatching = False
+        if self._release_after_dispatch and not self._releasing:
+            self._release_after_dispatch = False
+            self._release_held()
 
     def _deliver(self, event: Event, links: list[int]) -> None:
         sinks = self._sinks
@@ -314,8 +339,10 @@ class Server:
                     else:
                         data = encode(event)
                 except LocalProtocolError as exc:
-                    log.error("cannot send %s: %s", type(event).__name__, exc)
-                    return
+                    if not isinstance(event, Invalid):
+                        log.error("cannot send %s: %s", type(event).__name__, exc)
+                        return
+                    data = event.element_xml + b"\n"  # a bad change: to its owner as sent
                 stream = type(event) is SetBLOBVector and is_stream_blob(event)
             sink.send(data, event, stream=stream)
 
@@ -331,6 +358,134 @@ class Server:
         self._definition_bytes[id(event)] = (event, data)
         return data
 
+    # ------------------------------------------------------------------ pacing
+
+    def _hold(self, link: int, event: Event) -> bool:
+        """Hold a paced driver's event; True when held.
+
+        An app emitting while a delivery is under way (a snoop handler, say)
+        has its events held until that delivery is done, so the pacer decides
+        after the bytes before them are queued.
+        """
+        pacer = self.pacer
+        was_holding = pacer.holds(link)
+        force = self._dispatching and link in self._drivers
+        if not pacer.hold(link, event, force=force):
+            return False
+        if self._dispatching:
+            self._release_after_dispatch = True  # decide once this delivery is done
+        if not was_holding:
+            self._start_holding(link)
+        elif pacer.over_limit(link):
+            self._release_over_limit(link)
+        return True
+
+    def _start_holding(self, link: int) -> None:
+        driver = self._drivers.get(link)
+        if driver is not None:
+            driver.hold_input(True)
+        self._arm_stall_check(link)
+
+    def _arm_stall_check(self, link: int) -> None:
+        """In ``stall_timeout`` s, see whether the readers ``link`` waits for took anything."""
+        blockers = self.pacer.blockers(link)
+        if self._loop is None or link in self._stall_checks or not blockers:
+            return
+        self._stall_checks.add(link)
+        taken = {r: self._sinks[r].taken for r in blockers if r in self._sinks}
+        self._loop.call_later(self.stall_timeout, self._check_stall, link, taken)
+
+    def _check_stall(self, link: int, taken: dict[int, int]) -> None:
+        """Readers that took nothing since the check was armed stop holding ``link`` back."""
+        self._stall_checks.discard(link)
+        pacer = self.pacer
+        if not pacer.holds(link):
+            return
+        for reader in pacer.blockers(link):
+            sink = self._sinks.get(reader)
+            if sink is not None and reader in taken and sink.taken <= taken[reader]:
+                pacer.ignore(reader)
+                log.warning(
+                    "%s took nothing for %g s: %s no longer waits for it "
+                    "(it is disconnected once %d bytes behind)",
+                    getattr(sink, "name", f"link {reader}"),
+                    self.stall_timeout,
+                    self.router.link_name(link),
+                    self.budget.max_queue,
+                )
+        self._release_held()
+        if pacer.holds(link):
+            self._arm_stall_check(link)
+
+    def _release_over_limit(self, link: int) -> None:
+        pacer = self.pacer
+        if link not in self._over_limit:
+            self._over_limit.add(link)
+            log.warning(
+                "%s: %d MiB of its output wait for slow readers (limit %d MiB): sending on "
+                "without waiting; a reader %d MiB behind is disconnected",
+                self.router.link_name(link),
+                pacer.held_bytes(link) // MiB,
+                pacer.held_limit // MiB,
+                self.budget.max_queue // MiB,
+            )
+        while pacer.over_limit(link):
+            event = pacer.release(link, force=True)
+            if event is None:
+                break
+            self._route(link, event)
+
+    def _route(self, link: int, event: Event) -> None:
+        deliveries = self.router.receive(link, event)
+        if deliveries:
+            self.dispatch(deliveries)
+
+    def _release_held(self) -> None:
+        """Move held events on, in order, while their readers have room."""
+        self._release_scheduled = False
+        if self._releasing:
+            return
+        self._releasing = True
+        pacer = self.pacer
+        try:
+            for link in pacer.held_links():
+                while True:
+                    event = pacer.release(link)
+                    if event is None:
+                        break
+                    self._route(link, event)
+                if pacer.holds(link):
+                    self._arm_stall_check(link)
+                    continue
+                self._over_limit.discard(link)
+                driver = self._drivers.get(link)
+                if driver is not None:
+                    driver.hold_input(False)
+        finally:
+            self._releasing = False
+
+    def _schedule_release(self) -> None:
+        if not self._release_scheduled and self._loop is not None:
+            self._release_scheduled = True
+            self._loop.call_soon(self._release_held)
+
+    def backlog(self, link: int, behind: bool) -> None:
+        """A byte link fell behind (its queue reached the low-water mark) or caught up."""
+        self.pacer.set_behind(link, behind)
+        if not behind and self.pacer.held_links():
+            self._schedule_release()
+
+    def driver_down(self, link: int) -> None:
+        """A driver-side link lost its peer: deliver what it sent, then delete its devices."""
+        for event in self.pacer.forget(link):
+            self._route(link, event)
+        self._over_limit.discard(link)
+        self.dispatch(self.router.link_down(link))
+        if self.pacer.held_links():
+            self._schedule_release()
+
+    # ------------------------------------------------------------------ clients
+
     def attach_client(self, client: ClientSink) -> int:
         """Register a connected client; returns its link id."""
         link = self.router.add_link(LinkKind.CLIENT, client.name)
@@ -342,7 +497,10 @@ class Server:
         """Forget a disconnected client."""
         self._clients.pop(link, None)
         self._sinks.pop(link, None)
+        self.pacer.forget(link)
         self.dispatch(self.router.remove_link(link))
+        if self.pacer.held_links():
+            self._schedule_release()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -356,23 +514,47 @@ class Server:
             await asyncio.sleep(0.01)
 
     async def serve(self) -> None:
-        """Start everything, serve until :meth:`shutdown`, then stop everything."""
+        """Start everything, serve until :meth:`shutdown`, then stop everything.
+
+        The port is bound first (a port in use fails before any hardware is
+        touched), then every app starts, then the executable drivers and
+        remote links; clients are accepted only once every app has started.
+
+        :raises indiflask.errors.StartupError: when the port cannot be bound
+            or an app fails to start (its ``on_start`` hook raised; the hook's
+            exception is the ``__cause__``). The apps started before it are
+            stopped again.
+        """
         loop = asyncio.get_running_loop()
         self._loop = loop
         self._stop = asyncio.Event()
-        self._tcp = await loop.create_server(
-            lambda: ClientLink(self),
-            self.host,
-            self.port,
-            reuse_address=True,
-            backlog=_LISTEN_BACKLOG,
-        )
+        self.stopping = False
+        try:
+            self._tcp = await loop.create_server(
+                lambda: ClientLink(self),
+                self.host,
+                self.port,
+                reuse_address=True,
+                backlog=_LISTEN_BACKLOG,
+                start_serving=False,
+            )
+        except OSError as exc:
+            self._loop = None
+            raise _bind_error(self.host, self.port, exc) from None
         sock = self._tcp.sockets[0]
         self.port = sock.getsockname()[1]
-        log.info("listening on %s:%d", self.host, self.port)
+        started: list[AppLink] = []
         try:
             for app in self._apps:
-                await app.driver.start(functools.partial(self.on_event, app.link))
+                try:
+                    await app.driver.start(functools.partial(self.on_event, app.link))
+                except StartError:
+                    raise  # it names the app and the hook already
+                except Exception as exc:
+                    raise StartupError(
+                        f"app {app.driver.name!r} did not start: {type(exc).__name__}: {exc}"
+                    ) from exc
+                started.append(app)
                 self.dispatch(self.router.link_up(app.link))
             for driver in self._exdrivers:
                 self._launch(driver.link, driver.run())
@@ -380,12 +562,20 @@ class Server:
                 self._launch(remote.link, remote.run())
             for service in self._services:
                 self._service_tasks.append(loop.create_task(service()))
+            await self._tcp.start_serving()
+            lifecycle.info("listening on %s:%d", self.host, self.port)
             self._started.set()
             await self._stop.wait()
         finally:
-            await self._close()
+            await self._close(started)
 
-    async def _close(self) -> None:
+    async def _close(self, started: list[AppLink]) -> None:
+        """Stop in order: services and clients, then drivers and remotes, then the apps' stop hooks.
+
+        From here on nothing is delivered to an app, so no handler of an app
+        runs during or after its stop hooks.
+        """
+        self.stopping = True
         for service in self._service_tasks:
             service.cancel()
         await asyncio.gather(*self._service_tasks, return_exceptions=True)
@@ -395,25 +585,31 @@ class Server:
         for client in list(self._clients.values()):
             client.close()
         for app in self._apps:
-            try:
-                await app.driver.stop()
-            except Exception:
-                log.exception("%s: stop failed", app.name)
+            self._sinks.pop(app.link, None)
         await asyncio.gather(*(d.stop() for d in self._exdrivers), return_exceptions=True)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         self._link_tasks.clear()
+        for app in reversed(started):
+            try:
+                await app.driver.stop()
+            except Exception:
+                log.exception("%s: stop failed", app.name)
+        for app in self._apps:
+            self._sinks[app.link] = app
         if self._tcp is not None:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._tcp.wait_closed(), 1.0)
+        if self._started.is_set():
+            lifecycle.info("stopped")
         self._started.clear()
         self._loop = None
-        log.info("stopped")
 
     def shutdown(self) -> None:
         """Ask a serving server to stop (safe from any thread or a signal handler)."""
+        self.stopping = True
         loop, stop = self._loop, self._stop
         if loop is None or stop is None:
             return
@@ -427,7 +623,10 @@ class Server:
             loop.call_soon_threadsafe(stop.set)
 
     def run(self) -> None:
-        """Serve until SIGINT or SIGTERM, then stop apps and drivers cleanly."""
+        """Serve until SIGINT or SIGTERM, then stop apps and drivers cleanly.
+
+        :raises indiflask.errors.StartupError: as :meth:`serve`.
+        """
         if not logging.getLogger().handlers:
             logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
         asyncio.run(self._run_with_signals())

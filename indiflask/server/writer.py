@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from ..core.blobpolicy import QueueBudget, QueueVerdict
@@ -60,19 +60,32 @@ class BatchWriter:
     :param budget: the queue limits.
     :param on_overflow: called (once) when the queue limit is passed; it should
         close the link.
+    :param on_behind: called with ``True`` when the bytes waiting reach the
+        budget's low-water mark, and with ``False`` when they are below it again
+        (or the writer closes while behind).
+    :param drain: for a transport whose flow control is not wired to
+        :meth:`pause`/:meth:`resume`: a coroutine function that returns once the
+        transport's buffer has drained (a stream's ``drain``).
     """
 
     __slots__ = (
         "_base",
         "_budget",
         "_closed",
+        "_drain",
+        "_handed",
+        "_limit",
         "_loop",
+        "_low",
+        "_on_behind",
         "_on_overflow",
         "_paused",
         "_pending",
         "_queue",
         "_scheduled",
         "_target",
+        "_watcher",
+        "behind",
         "dropped",
         "name",
     )
@@ -83,25 +96,43 @@ class BatchWriter:
         name: str,
         budget: QueueBudget,
         on_overflow: Callable[[], None],
+        *,
+        on_behind: Callable[[bool], None] | None = None,
+        drain: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._target = target
         self.name = name
         self._budget = budget
         self._on_overflow = on_overflow
+        self._on_behind = on_behind
+        self._drain = drain
+        self._low = budget.low_water
+        #: Past this many queued bytes, send() takes its slow path: the queue
+        #: limit while behind, else the point where the link falls behind.
+        self._limit = min(budget.max_queue, budget.low_water - 1)
         self._queue: deque[bytes | memoryview] = deque()
         self._pending = 0
         self._base = 0
+        self._handed = 0
         self._scheduled = False
         self._paused = False
         self._closed = False
+        self._watcher: asyncio.Task[None] | None = None
         self._loop = asyncio.get_running_loop()
         #: Stream BLOB messages dropped for this link so far.
         self.dropped = 0
+        #: True while the bytes waiting are at or above the low-water mark.
+        self.behind = False
 
     @property
     def queued(self) -> int:
         """Bytes waiting for this link: our queue plus the transport's buffer."""
         return self._pending + self._target.get_write_buffer_size()
+
+    @property
+    def taken(self) -> int:
+        """Bytes the peer has taken so far (handed to the transport and sent on)."""
+        return self._handed - self._target.get_write_buffer_size()
 
     def send(self, data: bytes, event: object = None, *, stream: bool = False) -> None:
         """Queue one serialised message (``stream``: a stream-type BLOB).
@@ -116,9 +147,10 @@ class BatchWriter:
             queued = self._base + self._pending
         else:
             queued = self._pending + self._target.get_write_buffer_size()
-        budget = self._budget
-        if stream or queued + size > budget.max_queue:
-            verdict = budget.verdict(queued, size, stream=stream)
+        if stream or queued + size > self._limit:
+            verdict = self._budget.verdict(queued, size, stream=stream)
+            if verdict is QueueVerdict.SEND and not self.behind and queued + size >= self._low:
+                self._set_behind(True)
         else:
             verdict = QueueVerdict.SEND  # the common case, decided without a call
         if verdict is QueueVerdict.SEND:
@@ -130,6 +162,7 @@ class BatchWriter:
                     target = self._target
                     if not target.is_closing():
                         target.write(data)
+                        self._handed += size
                     self._base = target.get_write_buffer_size()
                     return
             self._queue.append(data)
@@ -163,10 +196,40 @@ class BatchWriter:
         """The transport has drained: hand it what is queued."""
         self._paused = False
         self._pump()
+        if self.behind:
+            self._check_room()
 
     def _end_turn(self) -> None:
         self._scheduled = False
         self._pump()
+        if self.behind:
+            self._check_room()
+
+    def _check_room(self) -> None:
+        if not self._closed and self.queued < self._low:
+            self._set_behind(False)
+
+    def _set_behind(self, behind: bool) -> None:
+        self.behind = behind
+        budget = self._budget
+        self._limit = budget.max_queue if behind else min(budget.max_queue, budget.low_water - 1)
+        if behind and self._drain is not None and self._watcher is None:
+            self._watcher = self._loop.create_task(self._watch_drain(self._drain))
+        if self._on_behind is not None:
+            self._on_behind(behind)
+
+    async def _watch_drain(self, drain: Callable[[], Awaitable[None]]) -> None:
+        """Wait for the transport to drain while behind (no pause/resume wiring)."""
+        try:
+            while self.behind and not self._closed:
+                try:
+                    await drain()
+                except (ConnectionError, RuntimeError):
+                    return
+                self._check_room()
+                await asyncio.sleep(0)  # let this turn's batch reach the transport
+        finally:
+            self._watcher = None
 
     def _pump(self) -> None:
         target = self._target
@@ -179,6 +242,7 @@ class BatchWriter:
                 view = memoryview(first)
                 queue.appendleft(view[_SLICE:])
                 self._pending -= _SLICE
+                self._handed += _SLICE
                 target.write(view[:_SLICE])
                 continue
             batch = [first]
@@ -188,6 +252,7 @@ class BatchWriter:
                 batch.append(item)
                 total += len(item)
             self._pending -= total
+            self._handed += total
             target.write(batch[0] if len(batch) == 1 else b"".join(batch))
         self._base = target.get_write_buffer_size()
 
@@ -196,3 +261,9 @@ class BatchWriter:
         self._closed = True
         self._queue.clear()
         self._pending = 0
+        if self._watcher is not None:
+            self._watcher.cancel()
+        if self.behind:
+            self.behind = False
+            if self._on_behind is not None:
+                self._on_behind(False)

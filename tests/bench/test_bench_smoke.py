@@ -51,6 +51,7 @@ def test_harness_measures_every_workload(tmp_path: Path) -> None:
         "W2 p50",
         "W2 p99",
         "W3 BLOB",
+        "W3 peak RSS",
         "W4 storm",
         "W4 RSS",
         "W5 per client",

@@ -308,8 +308,9 @@ def test_hardware_stops_and_errors_are_contained() -> None:
         driver = Busy(ipd.Device("d", [vec]), ticks=0, clean=False)
         local, _ = await started(driver)
         local.feed(ev.NewTextVector(device="d", name="t", values={"m": "x"}))
-        await asyncio.sleep(0.05)
-        assert driver.driverdata["ticks"] > 0
+        async with asyncio.timeout(30):
+            while not driver.driverdata["ticks"]:
+                await asyncio.sleep(0.01)
         driver.shutdown()
         assert driver.stop and driver["d"].stop
         await local.stop()

@@ -35,7 +35,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_port(port: int, timeout: float = 10.0) -> None:
+def wait_port(port: int, timeout: float = 60.0) -> None:
     """Wait until something accepts connections on 127.0.0.1:port."""
     deadline = time.monotonic() + timeout
     while True:
@@ -123,6 +123,6 @@ class ServerThread:
             raise self.error
 
 
-def tool(*argv: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+def tool(*argv: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run a libindi command-line tool; return its completed process."""
     return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)

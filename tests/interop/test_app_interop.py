@@ -7,9 +7,12 @@ name and a free port. Every process is stopped by its own handle.
 
 from __future__ import annotations
 
+import asyncio
+import fnmatch
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -19,6 +22,7 @@ from click.testing import CliRunner
 from interop_kit import LibIndiServer, free_port, tool, wait_port
 
 from indiflask.cli import main
+from indiflask.client import Client
 
 pytestmark = pytest.mark.interop
 
@@ -49,28 +53,49 @@ def make_launcher(example: str, name: str, directory: Path) -> str:
 
 
 def getprop(port: int, *specs: str, seconds: int = 3) -> dict[str, str]:
-    """``indi_getprop`` values as a dict of ``dev.prop.member`` -> text."""
-    done = tool("indi_getprop", "-h", "127.0.0.1", "-p", str(port), "-t", str(seconds), *specs)
-    assert done.returncode == 0, done.stderr
-    values = {}
-    for line in done.stdout.splitlines():
-        key, _, value = line.partition("=")
-        values[key] = value
-    return values
+    """``indi_getprop`` values as a dict of ``dev.prop.member`` -> text.
+
+    With wildcards, indi_getprop stops after ``seconds`` without a definition;
+    on a busy machine a driver can take longer than that to answer, so the
+    query is repeated (up to a minute) until every spec has matched something.
+    """
+    deadline = time.monotonic() + 60
+    while True:
+        done = tool("indi_getprop", "-h", "127.0.0.1", "-p", str(port), "-t", str(seconds), *specs)
+        values = {}
+        for line in done.stdout.splitlines():
+            key, _, value = line.partition("=")
+            values[key] = value
+        complete = all(any(fnmatch.fnmatchcase(key, spec) for key in values) for spec in specs)
+        if (done.returncode == 0 and complete) or time.monotonic() > deadline:
+            assert done.returncode == 0, done.stderr
+            return values
+
+
+def wait_defined(port: int, device: str, name: str) -> None:
+    """Wait (up to a minute) until ``device.name`` is defined: a driver started by
+    indiserver takes its time to start on a busy machine."""
+
+    async def main() -> None:
+        async with Client("127.0.0.1", port) as client:
+            await client.wait_for(device, name, timeout=60)
+
+    asyncio.run(main())
 
 
 def setprop(port: int, spec: str) -> None:
-    done = tool("indi_setprop", "-h", "127.0.0.1", "-p", str(port), "-t", "5", spec)
+    done = tool("indi_setprop", "-h", "127.0.0.1", "-p", str(port), "-t", "60", spec)
     assert done.returncode == 0, done.stderr
 
 
 def connect(port: int, device: str) -> None:
     """Connect ``device`` as KStars does (its instrument's properties appear then)."""
+    wait_defined(port, device, "CONNECTION")
     setprop(port, f"{device}.CONNECTION.CONNECT=On")
     evaluate(port, f'"{device}.CONNECTION._STATE"==1')  # Ok
 
 
-def evaluate(port: int, expression: str, seconds: int = 20) -> None:
+def evaluate(port: int, expression: str, seconds: int = 60) -> None:
     """Wait (``indi_eval -w``) until ``expression`` holds."""
     done = tool(
         "indi_eval",
@@ -82,7 +107,7 @@ def evaluate(port: int, expression: str, seconds: int = 20) -> None:
         str(seconds),
         "-w",
         expression,
-        timeout=seconds + 10,
+        timeout=seconds + 30,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -92,7 +117,7 @@ def test_weather_under_indiserver(libindi: Callable[..., LibIndiServer], tmp_pat
     launcher = make_launcher("weather", "indi_flask_weather", tmp_path)
     server = libindi(launcher)
     port = server.port
-    interface = getprop(port, f"{WEATHER}.DRIVER_INFO.DRIVER_INTERFACE", seconds=10)
+    interface = getprop(port, f"{WEATHER}.DRIVER_INFO.DRIVER_INTERFACE", seconds=60)
     assert interface == {f"{WEATHER}.DRIVER_INFO.DRIVER_INTERFACE": "128"}
     connect(port, WEATHER)
     wind = f"{WEATHER}.WEATHER_WIND_SPEED"
@@ -167,7 +192,7 @@ def indiflask_run() -> Iterator[Callable[[str], int]]:
             stderr=subprocess.DEVNULL,
         )
         started.append(proc)
-        wait_port(port, timeout=20)
+        wait_port(port)
         return port
 
     yield start

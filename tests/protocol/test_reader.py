@@ -110,3 +110,59 @@ def test_blob_text_beyond_libxml2_limit() -> None:
     [event] = _reader_events(data, list(range(2**20, len(data), 2**20)))
     assert isinstance(event, ev.SetBLOBVector)
     assert len(event.values["B"].b64) == len(b64)
+
+
+# ------------------------------------------------- malformed input ends at once
+
+TEXT = b'<newTextVector device="D" name="X"><oneText name="A">%s</oneText></newTextVector>'
+GET = b'<getProperties version="1.7"/>'
+
+#: Input that must be refused as soon as it is fed (a valid element follows it,
+#: and no later byte may be needed to notice): (name, bytes, words in the error).
+REFUSED_AT_ONCE = [
+    ("bare ampersand", TEXT % b"R&D", "'&' starts no entity"),
+    ("spaced ampersand", TEXT % b"R & D", "'&' starts no entity"),
+    ("ampersand at the end", TEXT % b"R&", "'&' starts no entity"),
+    ("ampersand in an attribute", b'<getProperties version="1.7" device="R&D"/>', "'&'"),
+    ("undefined entity", TEXT % b"&nbsp;", "nbsp"),
+    ("character zero", TEXT % b"&#0;", "CharRef"),
+    ("doctype", b'<!DOCTYPE x [<!ENTITY e "y">]>', ""),
+    ("mismatched tags", b'<newTextVector device="D" name="X"><oneText name="A">x</oneNumber>', ""),
+    ("unclosed element", b'<getProperties version="1.7">', "never closed"),
+    ("unclosed vector", TEXT.replace(b"</newTextVector>", b"") % b"x", "never closed"),
+    ("binary garbage", bytes(range(256)), ""),
+    ("nul byte", TEXT % b"a\x00b", "0x0"),
+    ("bad utf-8", TEXT % b"\xff\xfe", "encoding"),
+]
+
+
+@pytest.mark.parametrize(
+    ("data", "words"), [c[1:] for c in REFUSED_AT_ONCE], ids=[c[0] for c in REFUSED_AT_ONCE]
+)
+@pytest.mark.parametrize("step", [0, 1, 5])
+def test_malformed_input_is_refused_at_once(data: bytes, words: str, step: int) -> None:
+    stream = data + GET
+    chunks = [stream] if not step else [stream[i : i + step] for i in range(0, len(stream), step)]
+    reader = EventReader()
+    with pytest.raises(RemoteProtocolError) as info:
+        for chunk in chunks:
+            reader.feed(chunk)
+    assert words.lower() in str(info.value).lower()
+    assert reader.error is info.value
+
+
+ACCEPTED = [
+    TEXT % b"R&amp;D &lt;&gt;&quot;&apos; &#65;&#x42;",
+    b"<!-- R&D & co -->" + GET,
+    b"<?pi R&D?>" + GET,
+    TEXT % b"<![CDATA[R&D]]>",
+]
+
+
+@pytest.mark.parametrize("data", ACCEPTED)
+def test_references_comments_and_cdata_at_any_chunking(data: bytes) -> None:
+    expected = _reader_events(data, [])
+    assert expected and not any(isinstance(e, ev.Invalid) for e in expected)
+    assert _reader_events(data, list(range(1, len(data)))) == expected
+    for cut in range(1, len(data)):
+        assert _reader_events(data, [cut]) == expected

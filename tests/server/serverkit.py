@@ -72,6 +72,10 @@ class RawClient:
         self.reader, self.writer = reader, writer
         self._parser = Reader(max_element=2**30)
         self.events: list[Event] = []
+        #: Tasks working for this client (awaited when reading).
+        self.background: list[asyncio.Task[None]] = []
+        #: Set to a list to keep every event ever received in it.
+        self.seen: list[Event] | None = None
 
     @classmethod
     async def connect(cls, port: int, host: str = "127.0.0.1") -> RawClient:
@@ -82,7 +86,7 @@ class RawClient:
         self.writer.write(xml.encode() if isinstance(xml, str) else xml)
         await self.writer.drain()
 
-    async def read_until(self, pred: Callable[[Event], bool], timeout: float = 5.0) -> Event:
+    async def read_until(self, pred: Callable[[Event], bool], timeout: float = 30.0) -> Event:
         """Read events until one matches ``pred``; later ones stay in :attr:`events`."""
         async with asyncio.timeout(timeout):
             while True:
@@ -91,10 +95,13 @@ class RawClient:
                         del self.events[: i + 1]
                         return event
                 self.events.clear()
+                for task in [t for t in self.background if t.done()]:
+                    self.background.remove(task)
+                    task.result()  # a failed helper fails the wait
                 data = await self.reader.read(1 << 16)
                 if not data:
                     raise EOFError("server closed the connection")
-                self.events.extend(self._parser.feed(data))
+                self._received(self._parser.feed(data))
 
     async def collect(self, seconds: float) -> list[Event]:
         """Read for ``seconds`` and return (and clear) everything received."""
@@ -104,7 +111,29 @@ class RawClient:
                     data = await self.reader.read(1 << 16)
                     if not data:
                         break
-                    self.events.extend(self._parser.feed(data))
+                    self._received(self._parser.feed(data))
+        out, self.events = self.events, []
+        return out
+
+    def _received(self, events: list[Event]) -> None:
+        self.events.extend(events)
+        if self.seen is not None:
+            self.seen.extend(events)
+
+    async def until_eof(self, timeout: float = 10.0) -> list[Event]:
+        """Read until the server closes the connection; return everything received.
+
+        :raises TimeoutError: when the connection is still open after ``timeout``.
+        """
+        async with asyncio.timeout(timeout):
+            while True:
+                try:
+                    data = await self.reader.read(1 << 16)
+                except ConnectionError:
+                    data = b""
+                if not data:
+                    break
+                self._received(self._parser.feed(data))
         out, self.events = self.events, []
         return out
 
@@ -112,6 +141,13 @@ class RawClient:
         self.writer.close()
         with contextlib.suppress(OSError):
             await self.writer.wait_closed()
+
+
+async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait until ``condition()`` holds (checked every 10 ms); TimeoutError after ``timeout``."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)
 
 
 @contextlib.asynccontextmanager

@@ -13,6 +13,7 @@ from indiflask.protocol.events import (
     DefNumberVector,
     DelProperty,
     GetProperties,
+    Invalid,
     Message,
     NewNumberVector,
     PingReply,
@@ -68,7 +69,35 @@ def test_new_goes_to_owner_only(router: Router) -> None:
     _c2, _ = client(router)
     change = NewNumberVector(device="Echo", name="VALUES", values={"X": 1.0})
     assert router.receive(c1, change) == [(change, [a])]
-    assert router.receive(c1, NewNumberVector(device="Ghost", name="P")) == []
+    [(answer, [to_c1])] = router.receive(c1, NewNumberVector(device="Ghost", name="P"))
+    assert to_c1 == c1 and isinstance(answer, Message)
+    assert "no device 'Ghost'" in (answer.message or "")
+
+
+def test_invalid_change_goes_to_owner_other_invalid_input_is_answered(router: Router) -> None:
+    a = driver(router, "a")
+    router.receive(a, num_def("Echo"))
+    c1, _ = client(router, "Other")
+    bad = Invalid(
+        element_tag="newNumberVector",
+        reason="member X: 'abc' is not a number",
+        device="Echo",
+        name="VALUES",
+        element_xml=b'<newNumberVector device="Echo" name="VALUES">...',
+    )
+    assert router.receive(c1, bad) == [(bad, [a])]
+    # the client now hears the owner's answer (an Alert of Echo.VALUES)
+    update = SetNumberVector(device="Echo", name="VALUES", values={"X": 0.0})
+    router.receive(a, update)  # first sight of the route
+    assert to(router.receive(a, update), c1) == [update]
+    for other in (
+        Invalid(element_tag="newNumberVector", reason="r", device="Ghost", name="P"),
+        Invalid(element_tag="enableBLOB", reason="mode 'Maybe'", device="Echo"),
+        Invalid(element_tag="newTextVector", reason="no device attribute"),
+    ):
+        [(answer, [to_c1])] = router.receive(c1, other)
+        assert to_c1 == c1 and isinstance(answer, Message)
+        assert answer.message is not None and other.reason in answer.message
 
 
 def test_second_claim_refused_and_logged(router: Router, caplog: pytest.LogCaptureFixture) -> None:

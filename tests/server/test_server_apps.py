@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import pytest
+
 from indiflask import App, Number, Reject, Server, State
 from indiflask.client import Client
 
@@ -106,5 +108,25 @@ def test_garbage_from_one_client_leaves_the_other_undisturbed() -> None:
             level["V"] = 7
             level.send()
             await good.wait_until(lambda: good["g"]["LEVEL"]["V"] == 7.0, timeout=5)
+
+    asyncio.run(_with_server((app,), body))
+
+
+def test_wait_settled_means_every_definition_has_arrived() -> None:
+    app = App("Many", device="many")
+    names = [f"P{i:03d}" for i in range(200)]
+    for name in names:
+        app.number(name, perm="ro", members=["V"])
+
+    async def body(port: int) -> None:
+        async with Client("127.0.0.1", port) as c:
+            await c.wait_settled("many", timeout=30)
+            assert set(names) <= set(c["many"])
+        async with Client("127.0.0.1", port, device="other") as c:
+            # connected for another device: it asks for this one first
+            await c.wait_settled("many", timeout=30)
+            assert set(names) <= set(c["many"])
+            with pytest.raises(TimeoutError, match="no device 'ghost'"):
+                await c.wait_settled("ghost", timeout=0.5)
 
     asyncio.run(_with_server((app,), body))

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import logging
 import os
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 
 import pytest
-from serverkit import EchoDriver, RawClient, running
+from serverkit import EchoDriver, RawClient, running, until
 
-from indiflask.protocol.events import DefNumberVector, SetNumberVector
+from indiflask.protocol.events import DefNumberVector, Event, SetNumberVector
 from indiflask.server import Server
 
 DRIVER = str(Path(__file__).parent / "drivers" / "stdio_echo.py")
@@ -27,11 +27,6 @@ def rss() -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
     return 0
-
-
-async def update_rate(client: RawClient, seconds: float) -> float:
-    got = await client.collect(seconds)
-    return sum(isinstance(e, SetNumberVector) for e in got) / seconds
 
 
 def blob_server(monkeypatch: pytest.MonkeyPatch, fmt: str, **limits: int) -> Server:
@@ -61,8 +56,13 @@ async def silent_client(port: int) -> RawClient:
 def test_slow_client_is_cut_and_never_slows_others(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """A client that never reads, while the driver sends updates and 20 MB/s of BLOBs:
+    the other client receives every update all along, the silent one is cut."""
     caplog.set_level(logging.INFO, "indiflask.server")
     result: dict[str, float] = {}
+
+    def is_update(e: Event) -> bool:
+        return isinstance(e, SetNumberVector)
 
     async def main() -> None:
         server = blob_server(monkeypatch, ".bin", max_queue=4 * MiB)
@@ -70,18 +70,22 @@ def test_slow_client_is_cut_and_never_slows_others(
             fast = await RawClient.connect(server.port)
             await fast.send('<getProperties version="1.7"/>')
             await fast.read_until(lambda e: isinstance(e, DefNumberVector))
-            result["alone"] = await update_rate(fast, 1.0)
             before = rss()
             slow = await silent_client(server.port)
-            result["with_slow"] = await update_rate(fast, 2.0)
+            await until(lambda: server.client_count == 2)
+            fast.seen = []
+            while server.client_count == 2:  # updates keep coming while the slow one lags
+                await fast.read_until(is_update)
+            for _ in range(20):  # and after it is gone
+                await fast.read_until(is_update)
+            values = [e.values["X"] for e in fast.seen if isinstance(e, SetNumberVector)]
+            result["gaps"] = sum(b - a != 1 for a, b in itertools.pairwise(values))
             result["rss_growth"] = rss() - before
-            result["clients_after"] = server.client_count
             await fast.close()
             await slow.close()
 
     asyncio.run(main())
-    assert result["with_slow"] >= 0.7 * result["alone"] > 20, result
-    assert result["clients_after"] == 1, "the slow client should have been disconnected"
+    assert result["gaps"] == 0, "the reading client missed updates"
     assert any(
         "disconnecting" in r.getMessage() and "behind" in r.getMessage() for r in caplog.records
     )
@@ -97,7 +101,7 @@ def test_stream_blobs_dropped_for_a_lagging_client(
         server = blob_server(monkeypatch, ".stream", max_queue=64 * MiB, max_stream_queue=MiB)
         async with running(server):
             slow = await silent_client(server.port)
-            await asyncio.sleep(2.0)
+            await until(lambda: any("dropped" in r.getMessage() for r in caplog.records))
             (client,) = server._clients.values()
             queued = client._writer.queued if client._writer is not None else -1
             await slow.close()
@@ -119,16 +123,14 @@ def test_connect_disconnect_cycles_leak_nothing() -> None:
         async with running(Server(EchoDriver(), port=0)) as server:
             for _ in range(50):  # warm up caches and allocators
                 await cycle(server.port)
-            await asyncio.sleep(0.1)
+            await until(lambda: server.client_count == 0)
             gc.collect()
             fds = len(os.listdir("/proc/self/fd"))
             tracemalloc.start()
             base = tracemalloc.get_traced_memory()[0]
-            t0 = time.monotonic()
             for _ in range(1000):
                 await cycle(server.port)
-            elapsed = time.monotonic() - t0
-            await asyncio.sleep(0.2)
+            await until(lambda: server.client_count == 0)
             gc.collect()
             grown = tracemalloc.get_traced_memory()[0] - base
             tracemalloc.stop()
@@ -137,7 +139,6 @@ def test_connect_disconnect_cycles_leak_nothing() -> None:
                 "bytes": grown,
                 "links": len(server.router.links()),
                 "clients": server.client_count,
-                "seconds": int(elapsed),
             }
 
     r = asyncio.run(main())

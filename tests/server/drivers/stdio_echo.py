@@ -8,7 +8,16 @@ and a ro BLOB vector IMAGE. Options by environment:
 * ``ECHO_BLOB``: bytes of a BLOB sent with each tick (0: none), format
   ``ECHO_FORMAT`` (default ".bin"); after each BLOB the driver sends
   ``pingRequest`` and waits for ``pingReply`` before the next, like libindi;
-* ``ECHO_SNOOP``: a device to snoop; snooped updates are counted in X.
+* ``ECHO_SNOOP``: a device to snoop; snooped updates are counted in X;
+* ``ECHO_RAW``: bytes written as they are after the first definitions (to send
+  malformed output on purpose);
+* ``ECHO_BURST``: a ``newSwitchVector`` named BURST makes it send this many
+  BLOBs of ``ECHO_BLOB`` bytes in a row, without pingRequest (BLOB number N is
+  N repeated), like a plain driver writing as fast as its pipe takes it.
+
+Every ``new*`` it receives is reported back in a ``message`` of the device:
+``received newNumberVector VALUES: X='abc'``, the member texts as they arrived.
+A number it cannot read turns VALUES Alert.
 """
 
 from __future__ import annotations
@@ -19,17 +28,26 @@ import select
 import sys
 import time
 import xml.etree.ElementTree as ET
+from xml.sax.saxutils import quoteattr
 
 DEV = os.environ.get("ECHO_DEVICE", "StdioEcho")
 TICK = float(os.environ.get("ECHO_TICK", "0"))
 BLOB = int(os.environ.get("ECHO_BLOB", "0"))
 FMT = os.environ.get("ECHO_FORMAT", ".bin")
 SNOOP = os.environ.get("ECHO_SNOOP")
+RAW = os.environ.get("ECHO_RAW", "")
+BURST = int(os.environ.get("ECHO_BURST", "0"))
 state = {"x": 0.0, "seq": 0, "await": None, "snooped": 0}
 
 
+def write_all(data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(1, view) :]
+
+
 def out(text: str) -> None:
-    os.write(1, text.encode() + b"\n")
+    write_all(text.encode() + b"\n")
 
 
 def define() -> None:
@@ -51,13 +69,17 @@ def update() -> None:
     )
 
 
-def blob() -> None:
+def blob(ping: bool = True) -> None:
     state["seq"] += 1
-    data = base64.b64encode(bytes([state["seq"] % 256]) * BLOB).decode()
-    out(
+    data = base64.b64encode(bytes([state["seq"] % 256]) * BLOB)
+    write_all(
         f'<setBLOBVector device="{DEV}" name="IMAGE" state="Ok">'
-        f'<oneBLOB name="DATA" size="{BLOB}" format="{FMT}">{data}</oneBLOB></setBLOBVector>'
+        f'<oneBLOB name="DATA" size="{BLOB}" format="{FMT}">'.encode()
+        + data
+        + b"</oneBLOB></setBLOBVector>\n"
     )
+    if not ping:
+        return
     uid = f"SetBLOB/{state['seq']}"
     state["await"] = uid
     out(f'<pingRequest uid="{uid}"/>')
@@ -71,12 +93,30 @@ def handle(el: ET.Element) -> None:
             sys.exit(1)
         if a.get("device", DEV) == DEV:
             define()
+            if RAW and not state.get("raw"):
+                state["raw"] = True
+                write_all(RAW.encode())
         if SNOOP and not state.get("asked"):
             state["asked"] = True
             out(f'<getProperties version="1.7" device="{SNOOP}"/>')
-    elif el.tag == "newNumberVector" and a.get("device") == DEV:
-        for one in el:
-            state["x"] = float((one.text or "0").strip())
+    elif el.tag.startswith("new") and a.get("device") == DEV:
+        got = " ".join(f"{one.get('name')}={one.text or ''!r}" for one in el)
+        said = f"received {el.tag} {a.get('name')}: {got}"
+        out(f"<message device={quoteattr(DEV)} message={quoteattr(said)}/>")
+        if el.tag == "newSwitchVector" and a.get("name") == "BURST":
+            for _ in range(BURST):
+                blob(ping=False)
+        if el.tag != "newNumberVector":
+            return
+        try:
+            for one in el:
+                state["x"] = float((one.text or "0").strip())
+        except ValueError:
+            out(
+                f'<setNumberVector device="{DEV}" name="VALUES" state="Alert">'
+                f'<oneNumber name="X">{state["x"]}</oneNumber></setNumberVector>'
+            )
+            return
         update()
     elif el.tag == "pingReply" and a.get("uid") == state["await"]:
         state["await"] = None
