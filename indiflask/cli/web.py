@@ -14,12 +14,12 @@ address that is not a loopback address needs a token (``--token`` or
 from __future__ import annotations
 
 import functools
-import logging
-import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+
+from .logs import log_options, setup_logging
 
 __all__ = ["register", "run_with_panel", "web_command", "web_options"]
 
@@ -138,16 +138,16 @@ def run_with_panel(
     help="The web panel's TCP port.",
 )
 @_shared_options
-@click.option(
-    "--log-level",
-    default="info",
-    show_default=True,
-    envvar="INDIFLASK_LOG_LEVEL",
-    show_envvar=True,
-    type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
-)
+@log_options
 def web_command(
-    indi: str, port: int, web_host: str, token: str | None, max_upload: int, log_level: str
+    indi: str,
+    port: int,
+    web_host: str,
+    token: str | None,
+    max_upload: int,
+    verbose: int,
+    log_level: str | None,
+    log_file: str | None,
 ) -> None:
     """Serve a web control panel and JSON API for an INDI server.
 
@@ -159,12 +159,7 @@ def web_command(
     Binds 127.0.0.1 unless --web-host says otherwise; a non-loopback address
     needs a token. Open the address it prints in a browser.
     """
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        force=True,
-    )
+    setup_logging(verbose=verbose, level=log_level, log_file=log_file)
     options = _panel_options(web_host, token, max_upload)
     host, _, port_text = indi.rpartition(":") if ":" in indi else (indi, "", "7624")
     if not port_text.isdigit():

@@ -125,7 +125,10 @@ class WebPanel:
             raise
         self._runner = runner
         self.port = int(runner.addresses[0][1])
-        log.info("web panel on %s (INDI %s:%s)", self.url, self.client.host, self.client.port)
+        # a start line, shown at the default verbosity like the server's "listening on"
+        logging.getLogger("indiflask.server.lifecycle").info(
+            "web panel on %s (INDI %s:%s)", self.url, self.client.host, self.client.port
+        )
 
     async def connect_to_indi(self) -> None:
         """Connect the client now, or keep trying in the background until it connects."""

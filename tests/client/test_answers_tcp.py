@@ -76,9 +76,9 @@ def test_wait_done_is_not_fooled_by_routine_updates() -> None:
 
 async def _test_wait_done_is_not_fooled_by_routine_updates(app: App, port: int) -> None:
     async with Client("127.0.0.1", port) as c:
-        await c.wait_for("r", "POS", timeout=5)
+        await c.wait_for("r", "POS", timeout=30)
         for target, runs in ((10, 1), (20, 2), (30, 3)):
-            prop = await c.set("r", "POS", X=target, wait="done", timeout=5)
+            prop = await c.set("r", "POS", X=target, wait="done", timeout=30)
             # returned at the change's own final answer: the handler had finished
             assert app.hw.finished == runs
             assert prop["X"] == target and prop.state is State.OK
@@ -92,9 +92,9 @@ async def _test_wait_answer_returns_the_busy_answer_not_a_routine_update(
     _app: App, port: int
 ) -> None:
     async with Client("127.0.0.1", port) as c:
-        await c.wait_for("r", "POS", timeout=5)
-        await c.set("r", "POS", X=1, wait="done", timeout=5)  # learns that "r" echoes
-        prop = await c.set("r", "POS", X=2, wait="answer", timeout=5)
+        await c.wait_for("r", "POS", timeout=30)
+        await c.set("r", "POS", X=1, wait="done", timeout=30)  # learns that "r" echoes
+        prop = await c.set("r", "POS", X=2, wait="answer", timeout=30)
         assert prop.state is State.BUSY and prop.message == "moving"
 
 
@@ -106,13 +106,13 @@ async def _test_check_raises_for_busy_and_final_updates_are_not_repeated(
     _app: App, port: int
 ) -> None:
     async with Client("127.0.0.1", port) as c, Client("127.0.0.1", port) as other:
-        await c.wait_for("r", "POS", timeout=5)
-        await other.wait_for("r", "POS", timeout=5)
+        await c.wait_for("r", "POS", timeout=30)
+        await other.wait_for("r", "POS", timeout=30)
         with other.updates("r", "POS") as seen:
-            await c.set("r", "POS", X=5, wait="answer", timeout=5)
+            await c.set("r", "POS", X=5, wait="answer", timeout=30)
             with pytest.raises(ChangeRefused, match="busy"):
-                await c.set("r", "POS", X=6, check=True, timeout=5)
-            await c.wait_for_state("r", "POS", "Ok", timeout=5)
+                await c.set("r", "POS", X=6, check=True, timeout=30)
+            await c.wait_for_state("r", "POS", "Ok", timeout=30)
             answers = []
             while not seen.queue.empty():
                 update = seen.queue.get_nowait()
@@ -128,7 +128,7 @@ def test_raw_write_timestamp_is_echoed() -> None:
 
 async def _test_raw_write_timestamp_is_echoed(_app: App, port: int) -> None:
     async with Client("127.0.0.1", port) as c:
-        await c.wait_for("r", "POS", timeout=5)
+        await c.wait_for("r", "POS", timeout=30)
         stamp = "2031-05-06T07:08:09.123456"
         with c.updates("r", "POS") as seen:
             await c.send(
@@ -160,10 +160,10 @@ def test_a_large_blob_reports_progress_before_it_arrives() -> None:
         await server.started()
         try:
             async with Client("127.0.0.1", server.port) as c:
-                await c.wait_for("big", "IMAGE", timeout=5)
+                await c.wait_for("big", "IMAGE", timeout=30)
                 await c.enable_blob("big", "Also")
                 with c.updates("big", "IMAGE") as seen:
-                    await c.set("big", "SHOOT", GO=True, timeout=5)
+                    await c.set("big", "SHOOT", GO=True, timeout=30)
                     progress = []
                     while True:
                         update = await seen.get(20)

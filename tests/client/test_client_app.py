@@ -15,9 +15,9 @@ from indiflask.protocol.values import State
 def test_api_contract(led_server: int) -> None:
     async def main() -> None:
         async with Client("127.0.0.1", led_server) as c:
-            led = await c.wait_for("led", "LED", timeout=5)
+            led = await c.wait_for("led", "LED", timeout=30)
             await c.set("led", "LED", ON=True)
-            await c.wait_for_state("led", "LED", "Ok", timeout=5)
+            await c.wait_for_state("led", "LED", "Ok", timeout=30)
             assert led["ON"] is True
             assert led["OFF"] is False
             assert led.state is State.OK
@@ -30,7 +30,7 @@ def test_api_contract(led_server: int) -> None:
 def test_typed_values_and_formats(led_server: int) -> None:
     async def main() -> None:
         async with Client("127.0.0.1", led_server) as c:
-            temp = await c.wait_for("led", "TEMPERATURE", timeout=5)
+            temp = await c.wait_for("led", "TEMPERATURE", timeout=30)
             assert isinstance(temp["TEMP"], float)
             assert temp.formatted("TEMP") == f"{temp['TEMP']:6.2f}"
             assert c["led"]["EXPOSURE"].members["SECONDS"].max == 3600
@@ -41,7 +41,7 @@ def test_typed_values_and_formats(led_server: int) -> None:
 def test_refusals_and_checks(led_server: int) -> None:
     async def main() -> None:
         async with Client("127.0.0.1", led_server) as c:
-            await c.wait_for("led", "EXPOSURE", timeout=5)
+            await c.wait_for("led", "EXPOSURE", timeout=30)
             with pytest.raises(ChangeRefused, match="dark slide"):
                 await c.set("led", "EXPOSURE", SECONDS=900, check=True)
             prop = await c.set("led", "EXPOSURE", SECONDS=900)  # no check: no raise
@@ -55,7 +55,7 @@ def test_refusals_and_checks(led_server: int) -> None:
             with pytest.raises(InvalidValue, match="one member"):
                 await c.set("led", "LED", ON=True, OFF=True)
             # sexagesimal input is parsed before sending; "done" waits out Busy
-            prop = await c.set("led", "EXPOSURE", SECONDS="0:00:18", wait="done", timeout=5)
+            prop = await c.set("led", "EXPOSURE", SECONDS="0:00:18", wait="done", timeout=30)
             assert prop.state is State.OK
             assert prop["SECONDS"] == pytest.approx(0.005)
             with pytest.raises(TimeoutError):
@@ -69,11 +69,11 @@ def test_refusals_and_checks(led_server: int) -> None:
 def test_updates_and_snapshot(led_server: int) -> None:
     async def main() -> None:
         async with Client("127.0.0.1", led_server) as c:
-            await c.wait_for("led", "TEMPERATURE", timeout=5)
+            await c.wait_for("led", "TEMPERATURE", timeout=30)
             with c.updates("led", "TEMPERATURE") as sub:
-                update = await sub.get(timeout=5)
+                update = await sub.get(timeout=30)
                 while update.kind != "set":
-                    update = await sub.get(timeout=5)
+                    update = await sub.get(timeout=30)
             assert update.device == "led" and update.name == "TEMPERATURE"
             assert isinstance(update["TEMP"], float)
             assert update.wire["TEMP"]
@@ -87,13 +87,13 @@ def test_updates_and_snapshot(led_server: int) -> None:
 
 def test_blocking_facade(led_server: int) -> None:
     with BlockingClient("127.0.0.1", led_server) as c:
-        led = c.wait_for("led", "LED", timeout=5)
+        led = c.wait_for("led", "LED", timeout=30)
         c.set("led", "LED", ON=True)
-        assert c.wait_for_state("led", "LED", "Ok", timeout=5) is led
+        assert c.wait_for_state("led", "LED", "Ok", timeout=30) is led
         assert c["led"]["LED"]["ON"] is True
         c.set("led", "LED", {"OFF": "On"})
         assert led["ON"] is False
-        for update in c.updates("led", timeout=5):
+        for update in c.updates("led", timeout=30):
             if update.kind == "set":
                 break
         else:

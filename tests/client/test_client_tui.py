@@ -119,7 +119,7 @@ def camera_server() -> Iterator[int]:
         _stop(proc)
 
 
-async def _until(pilot: Pilot[None], test: Callable[[], bool], what: str, timeout: float = 8):
+async def _until(pilot: Pilot[None], test: Callable[[], bool], what: str, timeout: float = 60):
     """Let the app run until ``test()`` holds."""
     deadline = time.monotonic() + timeout
     while not test():
@@ -142,7 +142,7 @@ def _footer_keys(app: IndiTerm) -> dict[str, str]:
 
 async def _show(pilot: Pilot[None], app: IndiTerm, device: str, prop: str, group: str) -> None:
     """Wait for ``device.prop``, then reach it by keys: ``]`` to its group, ``down`` to it."""
-    await app.client.wait_for(device, prop, timeout=8)
+    await app.client.wait_for(device, prop, timeout=60)
     await _until(pilot, lambda: app.device == device and prop in app._views, "the device", 20)
     groups = [g for g, _ in app._layout]
     wanted = f"group-{groups.index(group)}"
@@ -165,7 +165,7 @@ def test_select_device_change_number(led_server: int, tmp_path: Path) -> None:
     async def main() -> None:
         app = IndiTerm("127.0.0.1", led_server, blob_dir=tmp_path)
         async with app.run_test(size=SIZE) as pilot:
-            await app.client.wait_for("led", "EXPOSURE", timeout=5)
+            await app.client.wait_for("led", "EXPOSURE", timeout=60)
             await pilot.pause(0.3)
             await pilot.press("down", "up")  # the device list has the focus
             await pilot.pause(0.2)
@@ -190,7 +190,7 @@ def test_select_device_change_number(led_server: int, tmp_path: Path) -> None:
             field.value = "0:00:09"  # sexagesimal: 0.0025 s
             await pilot.press("enter")
             assert not isinstance(app.screen, EditorScreen)
-            await app.client.wait_for_state("led", "EXPOSURE", "Ok", timeout=5)
+            await app.client.wait_for_state("led", "EXPOSURE", "Ok", timeout=60)
             await pilot.pause(0.3)
             assert view.prop["SECONDS"] == pytest.approx(0.0025)
             text = str(view.render())
@@ -201,7 +201,7 @@ def test_select_device_change_number(led_server: int, tmp_path: Path) -> None:
             assert isinstance(app.screen, EditorScreen)
             assert app.screen.focused is not None and app.screen.focused.id == "sw-0"
             await pilot.press("enter")
-            await app.client.wait_for_state("led", "LED", "Ok", timeout=5)
+            await app.client.wait_for_state("led", "LED", "Ok", timeout=60)
             await _until(pilot, lambda: "[x] On" in str(app.view("LED").render()), "LED On")
             assert app.view("LED").prop["ON"] is True
             # a read-only property cannot be edited: no Edit key offered
@@ -220,9 +220,9 @@ def test_rebuilding_a_device_twice_at_once_shows_every_property(camera_server: i
         app = IndiTerm("127.0.0.1", camera_server)
         async with app.run_test(size=SIZE) as pilot:
             device = "Camera Simulator"
-            await app.client.wait_for(device, "CONNECTION", timeout=8)
+            await app.client.wait_for(device, "CONNECTION", timeout=60)
             await app.client.set(device, "CONNECTION", CONNECT=True, check=True, timeout=30)
-            await app.client.wait_for(device, "CCD_ABORT_EXPOSURE", timeout=8)
+            await app.client.wait_for(device, "CCD_ABORT_EXPOSURE", timeout=60)
             await asyncio.gather(app.show_device(device), app.show_device(device))
             await pilot.pause(0.05)
             assert set(app._views) == set(app.client.mirror[device])
@@ -237,7 +237,7 @@ def test_blob_download_to_folder(camera_server: int, tmp_path: Path) -> None:
         app = IndiTerm("127.0.0.1", camera_server, blob_dir=tmp_path / "unused")
         async with app.run_test(size=SIZE) as pilot:
             device = "Camera Simulator"
-            await app.client.wait_for(device, "CONNECTION", timeout=8)
+            await app.client.wait_for(device, "CONNECTION", timeout=60)
             await app.client.set(device, "CONNECTION", CONNECT=True, check=True, timeout=30)
             await _show(pilot, app, device, "CCD1", "Image Info")  # defined once connected
             assert _footer_keys(app)["d"] == "Download BLOBs"
@@ -326,7 +326,7 @@ def test_reconnect_after_server_restart(app_file: Path, tmp_path: Path) -> None:
         app = IndiTerm(client=client)
         async with app.run_test(size=SIZE) as pilot:
             await _show(pilot, app, "tuitest", "OBSERVER", "Site")
-            await client.set("tuitest", "OBSERVER", NAME="before restart", timeout=5)
+            await client.set("tuitest", "OBSERVER", NAME="before restart", timeout=60)
             await _until(
                 pilot, lambda: "before restart" in str(app.view("OBSERVER").render()), "the text"
             )

@@ -112,12 +112,12 @@ def test_reconnects_after_loss() -> None:
             client = Client("127.0.0.1", port, max_backoff=0.2)
             sub = client.updates()
             async with client:
-                prop = await client.wait_for("Mount", "EQ", timeout=5)
+                prop = await client.wait_for("Mount", "EQ", timeout=30)
                 kinds = []
                 while "connected" not in kinds[1:]:
-                    kinds.append((await sub.get(timeout=5)).kind)
+                    kinds.append((await sub.get(timeout=30)).kind)
                 assert kinds[:3] == ["connected", "def", "disconnected"]
-                await client.wait_for_state("Mount", "EQ", "Busy", timeout=5)
+                await client.wait_for_state("Mount", "EQ", "Busy", timeout=30)
                 assert client.get_property("Mount", "EQ") is prop
             assert not client.connected
 

@@ -48,7 +48,7 @@ class RawClient:
         self.writer.write(xml.encode())
         await self.writer.drain()
 
-    async def expect(self, match: Callable[[ev.Event], bool], timeout: float = 5.0) -> Any:
+    async def expect(self, match: Callable[[ev.Event], bool], timeout: float = 30.0) -> Any:
         """Return the first not-yet-returned received event ``match`` accepts."""
 
         async def wait() -> ev.Event:
@@ -111,7 +111,7 @@ async def serving(*drivers: Any) -> AsyncIterator[IPyServer]:
     server = IPyServer(*drivers, host="127.0.0.1", port=0, maxconnections=5)
     task = asyncio.create_task(server.asyncrun())
     try:
-        await asyncio.wait_for(server.server.started(), 5)
+        await asyncio.wait_for(server.server.started(), 30)
         yield server
     finally:
         server.shutdown()

@@ -59,3 +59,26 @@ def test_an_answering_upstream_is_kept() -> None:
                 assert remote.connected and remote.connections == 1
 
     asyncio.run(main())
+
+
+def test_silence_while_we_hold_the_input_back_is_not_a_dead_peer() -> None:
+    """While the server paces a remote (its clients are behind), the upstream
+    socket is not read: that silence is ours, and must not end the link."""
+
+    async def main() -> None:
+        from indiflask.server.keepalive import Keepalive
+
+        pings: list[bytes] = []
+        gave_up = asyncio.Event()
+        keepalive = Keepalive(0.05, 0.2, pings.append, gave_up.set)
+        watch = asyncio.create_task(keepalive.run())
+        keepalive.hold(True)
+        await asyncio.sleep(0.6)  # three timeouts of silence, all while held
+        assert not gave_up.is_set() and not keepalive.expired and pings == []
+        keepalive.hold(False)  # reading again: the quiet time starts now
+        async with asyncio.timeout(10):
+            await gave_up.wait()
+        assert keepalive.expired and pings
+        await watch
+
+    asyncio.run(main())

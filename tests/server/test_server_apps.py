@@ -52,13 +52,13 @@ def test_two_apps_one_port_snooping_and_fan_out() -> None:
 
     async def body(port: int) -> None:
         async with Client("127.0.0.1", port) as a, Client("127.0.0.1", port) as b:
-            await a.wait_for("Dome", "FOLLOW", timeout=5)
-            await b.wait_for("Mount", "COORD", timeout=5)
+            await a.wait_for("Dome", "FOLLOW", timeout=30)
+            await b.wait_for("Mount", "COORD", timeout=30)
             prop = await a.set("Mount", "TARGET", RA=5.5)
             assert prop.state == State.OK
-            await b.wait_until(lambda: b["Mount"]["COORD"]["RA"] == 5.5, timeout=5)
+            await b.wait_until(lambda: b["Mount"]["COORD"]["RA"] == 5.5, timeout=30)
             assert b["Mount"]["COORD"].formatted("RA") == "   5:30:00"
-            await b.wait_until(lambda: b["Dome"]["FOLLOW"]["RA"] == 5.5, timeout=5)
+            await b.wait_until(lambda: b["Dome"]["FOLLOW"]["RA"] == 5.5, timeout=30)
             refused = await a.set("Mount", "TARGET", RA=13)
             assert refused.state == State.ALERT and refused.message == "below the horizon"
 
@@ -71,7 +71,7 @@ def test_send_from_a_thread_reaches_tcp_clients_in_order() -> None:
 
     async def body(port: int) -> None:
         async with Client("127.0.0.1", port) as c:
-            await c.wait_for("t", "COUNT", timeout=5)
+            await c.wait_for("t", "COUNT", timeout=30)
             seen: list[float] = []
             with c.updates("t", "COUNT") as updates:
 
@@ -83,7 +83,7 @@ def test_send_from_a_thread_reaches_tcp_clients_in_order() -> None:
                 thread = threading.Thread(target=worker)
                 thread.start()
                 while len(seen) < 200:
-                    update = await updates.get(timeout=5)
+                    update = await updates.get(timeout=30)
                     if update.kind == "set":
                         seen.append(update.values["N"])
                 thread.join()
@@ -98,7 +98,7 @@ def test_garbage_from_one_client_leaves_the_other_undisturbed() -> None:
 
     async def body(port: int) -> None:
         async with Client("127.0.0.1", port) as good:
-            await good.wait_for("g", "LEVEL", timeout=5)
+            await good.wait_for("g", "LEVEL", timeout=30)
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.write(b'<getProperties version="1.7"/><newNumberVector device="g" name=')
             writer.write(b"<<<<not xml at all>>>>")
@@ -107,7 +107,7 @@ def test_garbage_from_one_client_leaves_the_other_undisturbed() -> None:
             writer.close()
             level["V"] = 7
             level.send()
-            await good.wait_until(lambda: good["g"]["LEVEL"]["V"] == 7.0, timeout=5)
+            await good.wait_until(lambda: good["g"]["LEVEL"]["V"] == 7.0, timeout=30)
 
     asyncio.run(_with_server((app,), body))
 

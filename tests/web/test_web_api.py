@@ -78,8 +78,13 @@ def test_a_busy_property_answers_409_and_the_running_change_still_200(
     async def main() -> tuple[int, int, dict[str, Any]]:
         async with aiohttp.ClientSession() as session:
             url = kitchen_web.url + "/api/properties/bench/SLOW"
-            first = asyncio.ensure_future(session.post(url, json={"SECONDS": 1.5}))
-            await asyncio.sleep(0.5)
+            first = asyncio.ensure_future(session.post(url, json={"SECONDS": 3}))
+            async with asyncio.timeout(30):  # the first change is running (Busy)
+                while True:
+                    async with session.get(url) as now:
+                        if (await now.json())["state"] == "Busy":
+                            break
+                    await asyncio.sleep(0.02)
             async with session.post(url, json={"SECONDS": 1}) as second:
                 refused = await second.json()
                 second_status = second.status

@@ -201,7 +201,7 @@ def test_login_form_sets_a_session_cookie() -> None:
         async with session.get(url + "/api/status", headers=peer) as answer:
             assert answer.status == 200  # the cookie jar sends the session cookie
         async with session.ws_connect(url + "/api/ws", headers=peer) as ws:
-            hello = await ws.receive_json(timeout=5)
+            hello = await ws.receive_json(timeout=30)
             assert hello["type"] == "hello"
         async with session.post(url + "/logout", headers=peer, allow_redirects=False) as answer:
             assert answer.status == 303
@@ -228,7 +228,7 @@ def test_cross_site_changes_and_websockets_are_refused() -> None:
             await session.ws_connect(url + "/api/ws", headers=evil)
         host = url.removeprefix("http://")
         async with session.ws_connect(url + "/api/ws", headers={"Origin": f"http://{host}"}) as ws:
-            assert (await ws.receive_json(timeout=5))["type"] == "hello"
+            assert (await ws.receive_json(timeout=30))["type"] == "hello"
 
     serve(check)
 

@@ -23,7 +23,7 @@ def main() -> None:
     deadline = time.monotonic() + 60
     while True:
         try:
-            sock = socket.create_connection((host, port), timeout=5)
+            sock = socket.create_connection((host, port), timeout=30)
             break
         except OSError:
             if time.monotonic() > deadline:
