@@ -352,7 +352,11 @@ class Client(Mapping[str, RemoteDevice]):
                 lambda: self.mirror.get_property(device, name) is not None, timeout
             )
         except TimeoutError:
-            raise TimeoutError(f"{device}.{name} was not defined within {timeout} s") from None
+            why = f"{device}.{name} was not defined within {timeout} s"
+            if device not in self.mirror:
+                known = ", ".join(sorted(self.mirror)) or "none"
+                why += f" (no device {device!r}; the server has: {known})"
+            raise TimeoutError(why) from None
         prop = self.mirror.get_property(device, name)
         assert prop is not None
         return prop

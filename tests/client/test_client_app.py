@@ -58,8 +58,11 @@ def test_refusals_and_checks(led_server: int) -> None:
             prop = await c.set("led", "EXPOSURE", SECONDS="0:00:18", wait="done", timeout=30)
             assert prop.state is State.OK
             assert prop["SECONDS"] == pytest.approx(0.005)
-            with pytest.raises(TimeoutError):
+            with pytest.raises(TimeoutError, match=r"led\.NO_SUCH was not defined") as info:
                 await c.wait_for("led", "NO_SUCH", timeout=0.2)
+            assert "no device" not in str(info.value)
+            with pytest.raises(TimeoutError, match="no device 'LED Driver'; the server has: led"):
+                await c.wait_for("LED Driver", "LED", timeout=0.2)
             with pytest.raises(TimeoutError, match="did not reach"):
                 await c.wait_for_state("led", "TEMPERATURE", "Alert", timeout=0.2)
 
