@@ -280,16 +280,28 @@ class EkosRun:
             raise RuntimeError("dbus-daemon did not start")
         return address
 
-    def _start_kstars(self, tag: str) -> subprocess.Popen[Any]:
-        proc = self._spawn("kstars", ["kstars"], f"kstars-{tag}.log", cwd=self._env["HOME"])
-        deadline = time.monotonic() + 120
-        while self.qdbus(EKOS, "org.kde.kstars.Ekos.getProfiles") is None:
-            if proc.poll() is not None:
-                raise RuntimeError(f"KStars exited with {proc.returncode} (see kstars-{tag}.log)")
-            if time.monotonic() > deadline:
-                raise TimeoutError("KStars did not appear on D-Bus within 120 s")
-            time.sleep(0.3)
-        return proc
+    def _start_kstars(self, tag: str, attempts: int = 3) -> subprocess.Popen[Any]:
+        """Start KStars and wait until Ekos answers on D-Bus.
+
+        KStars 3.6 itself sometimes crashes while it sets up its sky map on a
+        loaded machine (SIGSEGV before it reaches D-Bus, with nothing of ours
+        involved yet); such a start is tried again, up to ``attempts`` times.
+        """
+        for attempt in range(1, attempts + 1):
+            log = f"kstars-{tag}.log" if attempt == 1 else f"kstars-{tag}-{attempt}.log"
+            proc = self._spawn("kstars", ["kstars"], log, cwd=self._env["HOME"])
+            deadline = time.monotonic() + 120
+            while self.qdbus(EKOS, "org.kde.kstars.Ekos.getProfiles") is None:
+                if proc.poll() is not None:
+                    break
+                if time.monotonic() > deadline:
+                    raise TimeoutError("KStars did not appear on D-Bus within 120 s")
+                time.sleep(0.3)
+            else:
+                return proc
+            if proc.returncode >= 0 or attempt == attempts:  # an exit, not a crash: say so
+                raise RuntimeError(f"KStars exited with {proc.returncode} (see {log})")
+        raise AssertionError("unreachable")
 
     def _quit_kstars(self) -> None:
         proc, self._kstars = self._kstars, None
