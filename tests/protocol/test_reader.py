@@ -166,3 +166,14 @@ def test_references_comments_and_cdata_at_any_chunking(data: bytes) -> None:
     assert _reader_events(data, list(range(1, len(data)))) == expected
     for cut in range(1, len(data)):
         assert _reader_events(data, [cut]) == expected
+
+
+@pytest.mark.parametrize(
+    "data", [b'<forma: x="1"/>', b'<a x:="1">t&amp;<b c="&lt;"/>tail</a>', b"<a:b:c/>"]
+)
+def test_names_lxml_will_not_build_still_become_events(data: bytes) -> None:
+    # XML allows them, XML namespaces do not; libxml2 lets them through.
+    [event] = _reader_events(data, [])
+    assert isinstance(event, ev.Unknown)
+    assert event.element_xml == data
+    assert _reader_events(event.element_xml, []) == [event]
