@@ -1,7 +1,7 @@
 """Nodes: the light, plain-Python form of one received XML element.
 
 The codec parses *nodes* rather than lxml elements. A node is a list, because
-a list literal is the cheapest container Python can build, and the event
+a list literal is the cheapest container Python can build, and the stream
 reader (:mod:`indiflask.protocol.reader`) builds one per element on its hot
 path::
 
@@ -18,10 +18,8 @@ index     content
 ``NS``    the namespaces the element declares (prefix ``""`` is the default; may be empty)
 ========  ======================================================================
 
-:func:`element_node` converts an lxml element (for
-:func:`~indiflask.protocol.codec.parse_element`); :func:`node_xml` serializes
-a node back to XML exactly as lxml would serialize the element it came from, for
-:class:`~indiflask.protocol.events.Unknown` and
+:func:`node_xml` serializes a node back to XML exactly as lxml would serialize
+the element it came from, for :class:`~indiflask.protocol.events.Unknown` and
 :class:`~indiflask.protocol.events.Invalid` events.
 """
 
@@ -33,22 +31,12 @@ from lxml import etree
 
 from .codec_write import escape_attr, escape_text
 
-__all__ = ["ATTR", "KIDS", "NS", "TAG", "TAIL", "TEXT", "Node", "element_node", "node_xml"]
+__all__ = ["ATTR", "KIDS", "NS", "TAG", "TAIL", "TEXT", "Node", "node_xml"]
 
 #: A node: ``[tag, attrib, text, tail, children, nsmap]`` (see the module docstring).
 Node = list[Any]
 
 TAG, ATTR, TEXT, TAIL, KIDS, NS = range(6)
-
-
-def element_node(element: etree._Element) -> Node:
-    """Convert ``element`` and its element children (comments and PIs are skipped).
-
-    :param element: any lxml element.
-    :returns: its node; namespace declarations are not copied (parsing ignores them).
-    """
-    kids = [element_node(child) for child in element if isinstance(child.tag, str)]
-    return [element.tag, element.attrib, element.text, element.tail, kids, None]
 
 
 def node_xml(node: Node) -> bytes:
