@@ -82,14 +82,16 @@ class Connection:
     """The protocol state of one INDI link, seen from one side.
 
     :param role: which side we speak for.
-    :param checked: ``False`` skips every check and all bookkeeping, both ways
-        (see the module documentation); what the server's links use.
+    :param checked: ``False`` skips the direction and definition checks both
+        ways and records nothing received (see the module documentation); what
+        the server's links use.
     :param max_element_bytes: the largest element accepted from the peer
         (see :mod:`~indiflask.protocol.stream`).
     :param on_element: called with each element received, as a
         :mod:`node <indiflask.protocol.nodes>`, and the event it became, as soon
         as it is complete (before :meth:`events` returns the event), for readers
-        that need the element as written (the client keeps member texts).
+        that need the element as written (the client keeps member texts). It
+        runs inside the parser: it must not raise.
 
     .. versionadded:: 0.1
     """
