@@ -73,7 +73,7 @@ class Received:
 class Wire:
     """Sans-IO framing for a client link: feed bytes, get :class:`Received` items.
 
-    :param max_element_bytes: the framer's cap on one element (BLOBs included).
+    :param max_element_bytes: the cap on one element from the server (BLOBs included).
     """
 
     def __init__(self, *, max_element_bytes: int = DEFAULT_MAX_ELEMENT_BYTES) -> None:
