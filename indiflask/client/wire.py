@@ -1,8 +1,9 @@
 """The client's side of the wire: bytes to events (with member texts), changes to events.
 
-:class:`Wire` cuts the byte stream from a server into events with the
-:class:`~indiflask.protocol.reader.NodeReader` and the codec, and also hands out
-each ``def``/``set`` member's value *as written on the wire*. The mirror keeps
+:class:`Wire` reads the byte stream from a server through an unchecked
+:class:`~indiflask.protocol.connection.Connection` (the mirror checks what it
+applies), and also hands out each ``def``/``set`` member's value *as written on
+the wire*, which it takes from each element as the connection completes it. The mirror keeps
 that text so ``indiflask get`` prints exactly what ``indi_getprop`` prints
 (libindi writes numbers with ``%.20g``, a driver may send sexagesimal text).
 
@@ -23,11 +24,10 @@ from ..errors import InvalidValue
 from ..protocol import events as ev
 from ..protocol.blobs import BlobValue
 from ..protocol.codec import encode
-from ..protocol.codec_parse import parse_node
-from ..protocol.framer import DEFAULT_MAX_ELEMENT_BYTES
+from ..protocol.connection import Connection, Role
 from ..protocol.nodes import ATTR, KIDS, TAG, TEXT, Node
 from ..protocol.numbers import check_range, parse_number
-from ..protocol.reader import NodeReader
+from ..protocol.stream import DEFAULT_MAX_ELEMENT_BYTES
 from ..protocol.values import Perm, Rule, to_bool
 
 __all__ = ["BlobProgress", "Received", "Wire", "build_change"]
@@ -73,29 +73,39 @@ class Received:
 class Wire:
     """Sans-IO framing for a client link: feed bytes, get :class:`Received` items.
 
-    :param max_element_bytes: the framer's cap on one element (BLOBs included).
+    :param max_element_bytes: the cap on one element from the server (BLOBs included).
     """
 
     def __init__(self, *, max_element_bytes: int = DEFAULT_MAX_ELEMENT_BYTES) -> None:
-        self._reader = NodeReader(max_element_bytes=max_element_bytes)
+        self._received: list[Received] = []
+        self._conn = Connection(
+            Role.CLIENT,
+            checked=False,
+            max_element_bytes=max_element_bytes,
+            on_element=self._keep,
+        )
 
     def receive(self, data: bytes) -> list[Received]:
         """Feed bytes (``b""`` at end of stream); return every complete element.
 
         :raises RemoteProtocolError: on malformed XML (the link is then unusable).
         """
-        nodes = self._reader.feed(data) if data else self._reader.close()
-        return [Received(parse_node(node), _wire_texts(node)) for node in nodes]
+        self._conn.receive_data(data)
+        try:
+            self._conn.events()  # each element went to _keep as it completed
+        finally:
+            received, self._received = self._received, []
+        return received
+
+    def _keep(self, node: Node, event: ev.Event) -> None:
+        self._received.append(Received(event, _wire_texts(node)))
 
     def progress(self) -> BlobProgress | None:
         """How far a ``setBLOBVector`` being received has come, or ``None``."""
-        reader = self._reader
-        if reader.current_tag != "setBLOBVector":
+        partial = self._conn.partial()
+        if partial is None or partial.tag != "setBLOBVector":
             return None
-        partial = reader.partial()
-        if partial is None:
-            return None
-        top, member = partial
+        top, member = partial.attrib, partial.member
         expected = 0
         if member is not None:
             raw = member.get("enclen") or ""
@@ -109,7 +119,7 @@ class Wire:
             device=top.get("device", ""),
             name=top.get("name", ""),
             member=member.get("name", "") if member is not None else "",
-            received=reader.buffered_bytes,
+            received=partial.received,
             expected=expected,
         )
 

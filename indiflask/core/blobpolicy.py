@@ -13,7 +13,8 @@ Resolution for a ``setBLOBVector`` of device *D*, property *P*: the mode set for
 ``enableBLOB`` replaces the property modes set earlier for that device (the
 last, wider choice wins). Other devices are never affected.
 
-Where libindi's indiserver deviates (INDI-PROTOCOL.md §3.6) we follow the spec:
+Where libindi's indiserver reads ``enableBLOB`` differently, we follow the
+protocol's own description of it:
 
 * libindi applies ``enableBLOB`` without ``name`` to *every* device; here it is
   scoped to the named device.

@@ -19,19 +19,24 @@ driver). Reading is forgiving where libindi is (another root tag, double quotes,
 extra attributes, an XML declaration, comments) and strict where a change would
 be wrong: an element without ``device`` or ``name``, a tag that is not a
 ``new*Vector`` or a value that does not parse is reported, not applied.
-Entities are never expanded and nothing is fetched.
+
+The file is read the way every INDI stream is, by an unchecked
+:class:`~indiflask.protocol.connection.Connection`: the root element's start and
+end tags are cut off, and what was inside them is the stream. So the same rules
+hold (entities are never expanded, nothing is fetched, no DTD takes effect) and
+the values parse exactly as they do on the wire.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from lxml import etree
-
+from ..errors import RemoteProtocolError
 from ..protocol import events as ev
 from ..protocol.blobs import BlobValue
-from ..protocol.codec_parse import parse_element
+from ..protocol.connection import Connection, Role
 from ..protocol.values import format_switch
 
 __all__ = ["ConfigDocument", "parse_config", "render_config"]
@@ -40,6 +45,14 @@ __all__ = ["ConfigDocument", "parse_config", "render_config"]
 MAX_CONFIG_BYTES = 16 * 2**20
 
 _CHANGE_TAGS = frozenset(f"new{kind}Vector" for kind in ("Number", "Text", "Switch", "BLOB"))
+
+#: What may come before the root element (the stream reader judges it).
+_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:[ \t\r\n]+|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)
+#: The root element's start tag (group 1: its tag; group 2: "/" if it is empty).
+_ROOT_START = re.compile(
+    rb"<([A-Za-z_][\w.:-]*)(?:[ \t\r\n]+[^ \t\r\n=/>]+[ \t\r\n]*=[ \t\r\n]*"
+    rb"(?:\"[^\"]*\"|'[^']*'))*[ \t\r\n]*(/?)>"
+)
 
 
 @dataclass(slots=True)
@@ -67,33 +80,61 @@ def parse_config(data: bytes) -> ConfigDocument:
     """
     if len(data) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{len(data)} bytes is too large for a configuration file")
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=False
-    )
+    conn = Connection(Role.DEVICE, checked=False, max_element_bytes=MAX_CONFIG_BYTES)
+    body = _inside_root(data)
+    if body:
+        conn.receive_data(body)
+    conn.receive_data(b"")  # end of file
     try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
+        events = conn.events()
+        if conn.error is not None:
+            raise conn.error
+    except RemoteProtocolError as exc:
         raise ConfigError(f"not a configuration file: {exc}") from None
-    if root is None:
-        raise ConfigError("not a configuration file: empty")
     document = ConfigDocument()
-    for child in root:
-        if not isinstance(child.tag, str):
-            continue  # a comment or processing instruction
-        where = f"line {child.sourceline}: <{child.tag}>"
-        if child.tag not in _CHANGE_TAGS:
-            document.problems.append(f"{where} is not a saved property (new*Vector); skipped")
-            continue
-        if not child.get("device") or not child.get("name"):
-            document.problems.append(f"{where} names no device or property; skipped")
-            continue
-        event = parse_element(child)
-        if isinstance(event, ev.NewVector):
+    for number, event in enumerate(events, 1):
+        problem = _problem(event)
+        if problem is None and isinstance(event, ev.NewVector):
             document.entries.append(event)
         else:
-            reason = getattr(event, "reason", "unreadable")
-            document.problems.append(f"{where} {child.get('name')!r}: {reason}; skipped")
+            document.problems.append(f"element {number}: {problem}; skipped")
     return document
+
+
+def _inside_root(data: bytes) -> bytes:
+    """``data`` without its root element's start and end tags (what is before and after stays).
+
+    :raises ConfigError: when there is no root element, or it never ends.
+    """
+    prolog = _PROLOG.match(data)
+    start = _ROOT_START.match(data, prolog.end() if prolog else 0)
+    if start is None:
+        raise ConfigError("not a configuration file: no root element")
+    if start.group(2):  # <INDIDriver/>: nothing saved
+        return data[: start.start()] + data[start.end() :]
+    end_tag = b"</" + start.group(1)
+    end = data.rfind(end_tag)
+    close = data.find(b">", end) if end >= start.end() else -1
+    if close < 0 or data[end + len(end_tag) : close].strip(b" \t\r\n"):
+        raise ConfigError(f"not a configuration file: <{start.group(1).decode()}> never ends")
+    return data[: start.start()] + data[start.end() : end] + data[close + 1 :]
+
+
+def _problem(event: ev.Event) -> str | None:
+    """Why ``event``, read from a configuration file, cannot be applied (``None``: it can)."""
+    if isinstance(event, ev.Unknown):
+        return f"<{event.element_tag}> is not a saved property (new*Vector)"
+    if isinstance(event, ev.Invalid):
+        if event.element_tag not in _CHANGE_TAGS:
+            return f"<{event.element_tag}> is not a saved property (new*Vector)"
+        if not event.device or not event.name:
+            return f"<{event.element_tag}> names no device or property"
+        return f"<{event.element_tag}> {event.name!r}: {event.reason}"
+    if not isinstance(event, ev.NewVector):
+        return f"<{event.tag}> is not a saved property (new*Vector)"
+    if not event.device or not event.name:
+        return f"<{event.tag}> names no device or property"
+    return None
 
 
 def render_config(entries: Iterable[ev.NewVector]) -> bytes:

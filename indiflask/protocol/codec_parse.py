@@ -26,8 +26,8 @@ BLOB base64 text is kept as it came (only surrounding whitespace is trimmed);
 it is never decoded here.
 
 The parsers work on :mod:`~indiflask.protocol.nodes` (plain lists), which the
-event reader builds straight from parser callbacks; :func:`parse_element`
-converts an lxml element first.
+stream reader (:mod:`~indiflask.protocol.reader`) builds straight from parser
+callbacks.
 """
 
 from __future__ import annotations
@@ -36,15 +36,13 @@ from collections.abc import Callable
 from enum import Enum
 from typing import TypeVar
 
-from lxml import etree
-
 from . import events as ev
 from .blobs import BlobValue
-from .nodes import ATTR, KIDS, TAG, TEXT, Node, element_node, node_xml
+from .nodes import ATTR, KIDS, TAG, TEXT, Node, node_xml
 from .numbers import parse_number
 from .values import BlobMode, Perm, Rule, State
 
-__all__ = ["TOP_LEVEL_TAGS", "parse_element", "parse_node"]
+__all__ = ["TOP_LEVEL_TAGS", "parse_node"]
 
 _WS = " \t\n\r"
 _E = TypeVar("_E", bound=Enum)
@@ -456,43 +454,12 @@ _PARSERS["setNumberVector"] = _set_number
 TOP_LEVEL_TAGS = frozenset(_PARSERS)
 
 
-def element_xml(element: etree._Element) -> bytes:
-    """Serialize ``element`` alone (without its tail) as UTF-8 bytes."""
-    return etree.tostring(element, encoding="utf-8", with_tail=False)
-
-
-def parse_element(element: etree._Element) -> ev.Event:
-    """Turn one complete top-level element into an event.
-
-    :param element: an element as handed out by
-        :meth:`~indiflask.protocol.framer.Framer.feed`.
-    :returns: the matching event; :class:`~indiflask.protocol.events.Invalid`
-        for content that is not valid INDI; :class:`~indiflask.protocol.events.Unknown`
-        for tags INDI does not define. Never raises for a well-formed element.
-
-    .. versionadded:: 0.1
-    """
-    tag = element.tag
-    parse = _PARSERS.get(tag) if isinstance(tag, str) else None
-    if parse is None:
-        return ev.Unknown(element_tag=str(tag), element_xml=element_xml(element))
-    try:
-        return parse(element_node(element))
-    except (_Bad, ValueError) as exc:
-        return ev.Invalid(
-            element_tag=tag,
-            reason=str(exc),
-            device=element.get("device"),
-            name=element.get("name"),
-            element_xml=element_xml(element),
-            timestamp=element.get("timestamp"),
-        )
-
-
 def parse_node(node: Node) -> ev.Event:
     """Turn one complete top-level :mod:`node <indiflask.protocol.nodes>` into an event.
 
-    Behaves exactly like :func:`parse_element` on the element the node stands for.
+    :returns: the matching event; :class:`~indiflask.protocol.events.Invalid`
+        for content that is not valid INDI; :class:`~indiflask.protocol.events.Unknown`
+        for tags INDI does not define. Never raises for a well-formed element.
 
     .. versionadded:: 0.1
     """

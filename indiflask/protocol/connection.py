@@ -8,6 +8,13 @@
         ...
     transport.write(conn.send(SetNumberVector(...)))
 
+This is the one way from INDI bytes to events in indiflask: drivers, clients,
+the test client, the server's links and configuration files all read through
+a :class:`Connection`. The stream rules (any chunking, the per-element byte
+cap, no DTD or entity expansion, sticky errors) are those of
+:mod:`~indiflask.protocol.stream`; elements are parsed as they close by a
+:class:`~indiflask.protocol.reader.StreamReader`.
+
 Checks, kept cheap because ``send`` is on a server's hot path:
 
 * direction (:data:`~indiflask.protocol.rules.SENDABLE`): a DEVICE may not send
@@ -33,6 +40,14 @@ connection turns ``new*`` into ``Invalid``. A ``set*`` for an undefined
 property is passed on: INDI tells clients to ignore those, and the core knows
 its own tables.
 
+``Connection(role, checked=False)`` skips all of that: events are handed out as
+parsed, nothing received is recorded, and ``send`` checks nothing unless asked
+to (``validate=True``). It
+is the server's mode: the router applies INDI's rules to every link itself, so
+checking them per link too would only cost time on the busiest path there is.
+:meth:`Connection.deliver` is its one-call form (bytes in, events handed to a
+callback, the error returned rather than raised).
+
 Failures: malformed input raises :class:`~indiflask.errors.RemoteProtocolError`
 from :meth:`Connection.events` and sets :attr:`Connection.peer_phase` to
 ``ERROR`` (events completed before the bad bytes are returned first; the error
@@ -43,38 +58,58 @@ were produced, so the stream is intact (unlike h11, the phase stays ``OPEN``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
+from typing import TypeVar
 
 from ..errors import LocalProtocolError, RemoteProtocolError
 from . import events as ev
 from .codec_parse import parse_node
 from .codec_write import encode
-from .framer import DEFAULT_MAX_ELEMENT_BYTES
 from .nodes import Node, node_xml
-from .reader import NodeReader
+from .reader import Partial, StreamReader
 from .rules import SENDABLE, Phase, Role
+from .stream import DEFAULT_MAX_ELEMENT_BYTES
 from .values import Perm
 
 __all__ = ["Connection", "Phase", "Role"]
 
 _DEVICE_OUTPUT = (ev.DefVector, ev.SetVector, ev.DelProperty, ev.Message)
+_K = TypeVar("_K")
 
 
 class Connection:
     """The protocol state of one INDI link, seen from one side.
 
     :param role: which side we speak for.
+    :param checked: ``False`` skips the direction and definition checks both
+        ways and records nothing received (see the module documentation); what
+        the server's links use.
     :param max_element_bytes: the largest element accepted from the peer
-        (see :class:`~indiflask.protocol.framer.Framer`; the stream is read by
-        a :class:`~indiflask.protocol.reader.NodeReader`).
+        (see :mod:`~indiflask.protocol.stream`).
+    :param on_element: called with each element received, as a
+        :mod:`node <indiflask.protocol.nodes>`, and the event it became, as soon
+        as it is complete (before :meth:`events` returns the event), for readers
+        that need the element as written (the client keeps member texts). It
+        runs inside the parser: it must not raise.
 
     .. versionadded:: 0.1
     """
 
-    def __init__(self, role: Role, *, max_element_bytes: int = DEFAULT_MAX_ELEMENT_BYTES) -> None:
+    def __init__(
+        self,
+        role: Role,
+        *,
+        checked: bool = True,
+        max_element_bytes: int = DEFAULT_MAX_ELEMENT_BYTES,
+        on_element: Callable[[Node, ev.Event], object] | None = None,
+    ) -> None:
         self._role = Role(role)
-        self._framer = NodeReader(max_element_bytes=max_element_bytes)
+        self._checked = checked
+        convert: Callable[[Node], ev.Event] = self._received if checked else parse_node
+        if on_element is not None:
+            convert = _watched(convert, on_element)
+        self._reader = StreamReader(convert, max_element_bytes=max_element_bytes)
         self._sendable = SENDABLE[self._role]
         self._chunks: list[bytes] = []
         self._eof = False
@@ -92,6 +127,11 @@ class Connection:
         return self._role
 
     @property
+    def checked(self) -> bool:
+        """Whether this connection checks what it sends and receives."""
+        return self._checked
+
+    @property
     def peer_phase(self) -> Phase:
         """The phase of the peer's stream: OPEN, CLOSED after EOF, ERROR after bad input."""
         return self._peer_phase
@@ -102,14 +142,31 @@ class Connection:
         return self._our_phase
 
     @property
+    def error(self) -> RemoteProtocolError | None:
+        """Why the peer's stream broke (it is unusable from then on), or ``None``."""
+        return self._reader.error
+
+    @property
     def defined(self) -> Mapping[tuple[str, str], ev.DefVector]:
-        """The definitions seen on this link, both ways: ``(device, name) -> def event``."""
+        """The definitions seen on this link, both ways: ``(device, name) -> def event``.
+
+        An unchecked connection records only the definitions it sends.
+        """
         return MappingProxyType(self._defined)
 
     @property
     def max_element_bytes(self) -> int:
         """The largest element accepted from the peer, in bytes."""
-        return self._framer.max_element_bytes
+        return self._reader.max_element_bytes
+
+    def partial(self) -> Partial | None:
+        """The element being received (tag, attributes, bytes so far), or ``None``.
+
+        Lets a receiver show progress on a large element (a BLOB) before it is
+        complete; it covers the bytes parsed so far (by :meth:`events` or
+        :meth:`deliver`).
+        """
+        return self._reader.partial()
 
     # ------------------------------------------------------------------ receiving
 
@@ -131,30 +188,64 @@ class Connection:
         After EOF, :attr:`peer_phase` becomes CLOSED once everything is read.
 
         :raises RemoteProtocolError: for malformed or oversized input, then on
-            every later call; :attr:`peer_phase` is ERROR from then on.
+            every later call; :attr:`peer_phase` is ERROR from then on. Events
+            completed before the bad bytes are returned first, and the error is
+            raised on the next call.
         """
-        elements: list[Node] = []
-        framer = self._framer
-        if framer.error is not None:
-            self._chunks.clear()
-            raise framer.error
+        reader = self._reader
         chunks, self._chunks = self._chunks, []
+        if reader.error is not None:
+            raise reader.error
+        out: list[ev.Event] = []
         try:
             for chunk in chunks:
-                elements.extend(framer.feed(chunk))
-                if framer.error is not None:
+                out += reader.feed(chunk)
+                if reader.error is not None:
                     break
-            if self._eof and framer.error is None and self._peer_phase is Phase.OPEN:
-                elements.extend(framer.close())
-                self._peer_phase = Phase.CLOSED
+            else:
+                if self._eof and self._peer_phase is Phase.OPEN:
+                    out += reader.close()
+                    self._peer_phase = Phase.CLOSED
         except RemoteProtocolError:
             self._peer_phase = Phase.ERROR
-            self._chunks.clear()
-            raise
-        if framer.error is not None:
+            if not out:
+                raise
+        if reader.error is not None:
             self._peer_phase = Phase.ERROR
-            self._chunks.clear()
-        return [self._received(element) for element in elements]
+        return out
+
+    def deliver(
+        self, data: bytes, key: _K, on_event: Callable[[_K, ev.Event], object]
+    ) -> RemoteProtocolError | None:
+        """Read ``data`` and hand each event it completes to ``on_event(key, event)``.
+
+        The one-call form of :meth:`receive_data` and :meth:`events`, for a
+        reader that gets bytes from a callback (``key`` is passed through, so
+        one ``on_event`` can serve many links). Use one form or the other on a
+        connection, not both.
+
+        :param data: the next bytes from the peer; ``b""`` means EOF.
+        :returns: the input error, if the stream broke (events completed before
+            the malformed bytes are delivered first; every later call returns
+            it again), else ``None``.
+        """
+        reader = self._reader
+        try:
+            if data:
+                events = reader.feed(data)
+            else:
+                events = reader.close()
+                self._eof = True
+                self._peer_phase = Phase.CLOSED
+        except RemoteProtocolError as exc:
+            self._peer_phase = Phase.ERROR
+            return exc
+        for event in events:
+            on_event(key, event)
+        error = reader.error
+        if error is not None:
+            self._peer_phase = Phase.ERROR
+        return error
 
     def _received(self, element: Node) -> ev.Event:
         event = parse_node(element)
@@ -196,13 +287,13 @@ class Connection:
 
     # ------------------------------------------------------------------ sending
 
-    def send(self, event: ev.Event, *, validate: bool = True) -> bytes:
+    def send(self, event: ev.Event, *, validate: bool | None = None) -> bytes:
         """Serialize ``event`` for the peer, after checking that we may send it.
 
         :param event: the event to send.
         :param validate: ``False`` skips the direction and definition checks
             (the bytes are the same; only the bookkeeping of definitions and
-            snoops still happens).
+            snoops still happens); by default, a checked connection checks.
         :returns: the bytes to write.
         :raises LocalProtocolError: if our role may not send ``event``, a
             ``set*`` has no prior ``def*``, a ``new*`` targets an undefined or
@@ -211,7 +302,7 @@ class Connection:
         """
         if self._our_phase is not Phase.OPEN:
             raise LocalProtocolError(f"cannot send {event.tag}: our side is {self._our_phase}")
-        if validate:
+        if self._checked if validate is None else validate:
             self._check(event)
         data = encode(event)
         if isinstance(event, (ev.DefVector, ev.DelProperty)):
@@ -278,3 +369,16 @@ class Connection:
             f"<Connection {self._role} peer={self._peer_phase} ours={self._our_phase}"
             f" defined={len(self._defined)}>"
         )
+
+
+def _watched(
+    convert: Callable[[Node], ev.Event], on_element: Callable[[Node, ev.Event], object]
+) -> Callable[[Node], ev.Event]:
+    """``convert``, telling ``on_element`` about each node and its event."""
+
+    def watched(node: Node) -> ev.Event:
+        event = convert(node)
+        on_element(node, event)
+        return event
+
+    return watched

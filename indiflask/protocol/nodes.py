@@ -1,7 +1,7 @@
 """Nodes: the light, plain-Python form of one received XML element.
 
 The codec parses *nodes* rather than lxml elements. A node is a list, because
-a list literal is the cheapest container Python can build, and the event
+a list literal is the cheapest container Python can build, and the stream
 reader (:mod:`indiflask.protocol.reader`) builds one per element on its hot
 path::
 
@@ -18,10 +18,8 @@ index     content
 ``NS``    the namespaces the element declares (prefix ``""`` is the default; may be empty)
 ========  ======================================================================
 
-:func:`element_node` converts an lxml element (for
-:func:`~indiflask.protocol.codec.parse_element`); :func:`node_xml` serializes
-a node back to XML exactly as lxml would serialize the element it came from, for
-:class:`~indiflask.protocol.events.Unknown` and
+:func:`node_xml` serializes a node back to XML exactly as lxml would serialize
+the element it came from, for :class:`~indiflask.protocol.events.Unknown` and
 :class:`~indiflask.protocol.events.Invalid` events.
 """
 
@@ -31,7 +29,9 @@ from typing import Any
 
 from lxml import etree
 
-__all__ = ["ATTR", "KIDS", "NS", "TAG", "TAIL", "TEXT", "Node", "element_node", "node_xml"]
+from .codec_write import escape_attr, escape_text
+
+__all__ = ["ATTR", "KIDS", "NS", "TAG", "TAIL", "TEXT", "Node", "node_xml"]
 
 #: A node: ``[tag, attrib, text, tail, children, nsmap]`` (see the module docstring).
 Node = list[Any]
@@ -39,21 +39,20 @@ Node = list[Any]
 TAG, ATTR, TEXT, TAIL, KIDS, NS = range(6)
 
 
-def element_node(element: etree._Element) -> Node:
-    """Convert ``element`` and its element children (comments and PIs are skipped).
-
-    :param element: any lxml element.
-    :returns: its node; namespace declarations are not copied (parsing ignores them).
-    """
-    kids = [element_node(child) for child in element if isinstance(child.tag, str)]
-    return [element.tag, element.attrib, element.text, element.tail, kids, None]
-
-
 def node_xml(node: Node) -> bytes:
     """Serialize ``node`` alone (without its tail) as UTF-8 bytes, as lxml does.
 
-    Works without recursion, so arbitrarily deep nodes are fine.
+    Works without recursion, so arbitrarily deep nodes are fine. Never raises:
+    a name that XML allows but XML namespaces do not (``a:``, ``:a``, ``a:b:c``),
+    which libxml2 lets through and lxml will not build, is written as it came.
     """
+    try:
+        return _lxml_xml(node)
+    except ValueError:
+        return _plain_xml(node)
+
+
+def _lxml_xml(node: Node) -> bytes:
     builder = etree.TreeBuilder()
     # Each entry is a node to open, or (tail, tag) to close a node and add its tail.
     todo: list[Any] = [node]
@@ -74,3 +73,37 @@ def node_xml(node: Node) -> bytes:
         todo.extend(reversed(item[KIDS]))
     root = builder.close()
     return etree.tostring(root, encoding="utf-8", with_tail=False)
+
+
+def _plain_xml(node: Node) -> bytes:
+    """``node`` written by hand: names as they came (a namespace URI is dropped)."""
+    parts: list[str] = []
+    todo: list[Any] = [node]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, tuple):
+            parts.append(f"</{item[1]}>")
+            if item[0]:
+                parts.append(escape_text(item[0]))
+            continue
+        tag = _local(item[TAG])
+        attrs = [f' {_local(k)}="{escape_attr(v)}"' for k, v in item[ATTR].items()]
+        for prefix, uri in (item[NS] or {}).items():
+            attrs.append(f' xmlns{":" if prefix else ""}{prefix or ""}="{escape_attr(uri)}"')
+        kids = item[KIDS]
+        if not kids and not item[TEXT]:
+            parts.append(f"<{tag}{''.join(attrs)}/>")
+            if item[TAIL] and item is not node:
+                parts.append(escape_text(item[TAIL]))
+            continue
+        parts.append(f"<{tag}{''.join(attrs)}>")
+        if item[TEXT]:
+            parts.append(escape_text(item[TEXT]))
+        todo.append((item[TAIL] if item is not node else None, tag))
+        todo.extend(reversed(kids))
+    return "".join(parts).encode("utf-8")
+
+
+def _local(name: str) -> str:
+    """``name`` without a ``{namespace}`` part."""
+    return name.rpartition("}")[2] if name.startswith("{") else name

@@ -1,24 +1,21 @@
-"""Read an INDI byte stream straight into events, without building lxml trees.
+"""Parse an INDI byte stream element by element, without building lxml trees.
 
-:class:`EventReader` is the fast path from bytes to events. It keeps every
-guarantee of :class:`~indiflask.protocol.framer.Framer` (any chunking, BLOB
+:class:`StreamReader` is the parsing half of the one way from bytes to events,
+which :class:`~indiflask.protocol.connection.Connection` drives. It keeps every
+rule of :class:`~indiflask.protocol.stream.StreamCutter` (any chunking, BLOB
 text far above 10 MB, the per-element byte cap, no DTD or entity expansion,
-sticky :class:`~indiflask.errors.RemoteProtocolError`, flat memory), because it
-shares the framer's stream handling (:class:`~indiflask.protocol.framer.StreamCutter`)
-and libxml2 options. Only the parser differs: an
-:class:`lxml.etree.XMLParser` with a *target* calls back ``start``/``end``/
-``data`` as it reads, and the target builds light
-:mod:`~indiflask.protocol.nodes` (plain lists) instead of an element tree.
-libxml2 does the same parsing work, but no ``_Element`` proxies, tree
-bookkeeping or per-attribute method calls are paid for; text arrives through
-``list.append`` with no Python frame at all.
+sticky :class:`~indiflask.errors.RemoteProtocolError`, flat memory) and adds
+the parser: an :class:`lxml.etree.XMLParser` with a *target*, which libxml2
+calls back (``start``/``end``/``data``) as it reads. The target builds light
+:mod:`~indiflask.protocol.nodes` (plain lists) instead of an element tree, so
+no ``_Element`` proxies, tree bookkeeping or per-attribute method calls are
+paid for, and text arrives through ``list.append`` with no Python frame at all.
 
-:class:`NodeReader` hands out the nodes themselves, for callers that need more
-than the event (the raw XML of a refused element, the member texts as written).
+Each top-level node is handed to a ``convert`` function the moment it closes
+(:func:`~indiflask.protocol.codec_parse.parse_node`, or the connection's checking
+version of it), and freed right after::
 
-::
-
-    reader = EventReader()
+    reader = StreamReader(parse_node)
     reader.feed(b'<pingRequest uid="1"/><getProp')   # [PingRequest(uid='1')]
     reader.feed(b'erties version="1.7"/>')           # [GetProperties(...)]
     reader.close()                                   # at EOF
@@ -27,16 +24,17 @@ than the event (the raw XML of a refused element, the member texts as written).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from lxml import etree
 
-from . import events as ev
-from .codec_parse import TOP_LEVEL_TAGS, parse_node
-from .framer import _ROOT_START, DEFAULT_MAX_ELEMENT_BYTES, PARSER_OPTIONS, StreamCutter
+from .codec_parse import TOP_LEVEL_TAGS
 from .nodes import Node
+from .stream import DEFAULT_MAX_ELEMENT_BYTES, PARSER_OPTIONS, StreamCutter
 
-__all__ = ["EventReader", "NodeReader"]
+__all__ = ["Partial", "StreamReader"]
+
+_T = TypeVar("_T")
 
 
 class _Target:
@@ -53,7 +51,7 @@ class _Target:
 
     __slots__ = ("broken", "buf", "convert", "data", "deep", "done", "member", "rooted", "top")
 
-    def __init__(self, convert: Callable[[Node], Any] | None) -> None:
+    def __init__(self, convert: Callable[[Node], Any]) -> None:
         # What a finished top-level node becomes. Converting at once (rather than
         # after the feed) frees each node right away, which keeps the cyclic
         # garbage collector from running every few elements.
@@ -115,8 +113,7 @@ class _Target:
         if buf:
             self._settle(top)
         self.top = None
-        convert = self.convert
-        self.done.append(top if convert is None else convert(top))
+        self.done.append(self.convert(top))
 
     def close(self) -> None:
         return None
@@ -145,19 +142,42 @@ class _Target:
         deep.append(node)
 
 
-class _TargetReader(StreamCutter[Any]):
-    """A :class:`StreamCutter` over a target parser; ``_convert`` turns nodes into items."""
+class Partial(NamedTuple):
+    """The top-level element being received, before it is complete."""
 
-    _convert: Callable[[Node], Any] | None = None
+    #: Its tag.
+    tag: str
+    #: Its attributes.
+    attrib: Mapping[str, str]
+    #: The attributes of its open member (child element), or ``None`` between members.
+    member: Mapping[str, str] | None
+    #: Bytes received since the previous element closed (what the byte cap counts).
+    received: int
 
-    def __init__(self, *, max_element_bytes: int = DEFAULT_MAX_ELEMENT_BYTES) -> None:
-        super().__init__(max_element_bytes=max_element_bytes)
-        self._target = _Target(self._convert)
+
+class StreamReader(StreamCutter[_T]):
+    """Incremental reader of an INDI byte stream: what each top-level element becomes.
+
+    :param convert: what a complete top-level :mod:`node <indiflask.protocol.nodes>`
+        becomes (called as soon as the element closes; it must not raise).
+    :param max_element_bytes: the largest top-level element accepted, in bytes.
+
+    :meth:`~indiflask.protocol.stream.StreamCutter.feed` returns the converted
+    elements a chunk completed; when complete elements precede malformed bytes,
+    they are returned and :attr:`~indiflask.protocol.stream.StreamCutter.error`
+    is set, and the next call raises it.
+    """
+
+    def __init__(
+        self, convert: Callable[[Node], _T], *, max_element_bytes: int = DEFAULT_MAX_ELEMENT_BYTES
+    ) -> None:
+        self._target = _Target(convert)
         target: Any = self._target  # lxml's stubs want str | bytes tags
-        self._parser = etree.XMLParser(target=target, **PARSER_OPTIONS)
-        self._parser.feed(_ROOT_START)
+        super().__init__(
+            etree.XMLParser(target=target, **PARSER_OPTIONS), max_element_bytes=max_element_bytes
+        )
 
-    def _after_feed(self, out: list[Any]) -> None:
+    def _after_feed(self, out: list[_T]) -> None:
         target = self._target
         done = target.done
         if done:
@@ -174,70 +194,14 @@ class _TargetReader(StreamCutter[Any]):
             self._tag = None
             target.buf.clear()
 
-    def partial(self) -> tuple[Mapping[str, str], Mapping[str, str] | None] | None:
-        """The attributes of the top-level element being received, and of its open member.
+    def partial(self) -> Partial | None:
+        """The top-level element being received, or ``None`` between elements.
 
-        ``None`` between elements. Lets a receiver show progress on a large
-        element (a BLOB) before it is complete.
+        Lets a receiver show progress on a large element (a BLOB) before it is complete.
         """
         target = self._target
         top = target.top
         if top is None:
             return None
         member = target.member
-        return top[1], member[1] if member is not None else None
-
-
-class EventReader(_TargetReader):
-    """Incremental reader of an INDI byte stream into events.
-
-    :meth:`feed` and :meth:`close` behave as the
-    :class:`~indiflask.protocol.framer.Framer`'s, but return events, as
-    :func:`~indiflask.protocol.codec.parse_element` would make them.
-
-    :param max_element_bytes: the largest top-level element accepted, in bytes.
-
-    .. versionadded:: 0.1
-    """
-
-    _convert = staticmethod(parse_node)
-
-    def feed(self, data: bytes) -> list[ev.Event]:
-        """Feed a chunk of the stream; return the events of the elements it completed.
-
-        :raises RemoteProtocolError: as :meth:`Framer.feed <indiflask.protocol.framer.Framer>`.
-        """
-        return super().feed(data)
-
-    def close(self) -> list[ev.Event]:
-        """Signal EOF; return the events of any last elements.
-
-        :raises RemoteProtocolError: if the stream ended inside an element.
-        """
-        return super().close()
-
-
-class NodeReader(_TargetReader):
-    """Incremental reader of an INDI byte stream into top-level nodes.
-
-    Parse them with :func:`~indiflask.protocol.codec_parse.parse_node`;
-    :func:`~indiflask.protocol.nodes.node_xml` gives their XML.
-
-    :param max_element_bytes: the largest top-level element accepted, in bytes.
-
-    .. versionadded:: 0.1
-    """
-
-    def feed(self, data: bytes) -> list[Node]:
-        """Feed a chunk of the stream; return the top-level nodes it completed.
-
-        :raises RemoteProtocolError: as :meth:`Framer.feed <indiflask.protocol.framer.Framer>`.
-        """
-        return super().feed(data)
-
-    def close(self) -> list[Node]:
-        """Signal EOF; return any last nodes.
-
-        :raises RemoteProtocolError: if the stream ended inside an element.
-        """
-        return super().close()
+        return Partial(top[0], top[1], member[1] if member is not None else None, self._count)

@@ -1,9 +1,10 @@
 """One TCP client of the server, as an :class:`asyncio.Protocol`.
 
 A protocol object (rather than streams) keeps the per-message cost low: bytes
-arrive in :meth:`ClientLink.data_received`, are cut into events by a
-:class:`~indiflask.server.wire.Reader`, and go to the router synchronously;
-outgoing bytes go through a :class:`~indiflask.server.writer.BatchWriter`.
+arrive in :meth:`ClientLink.data_received`, are cut into events by an unchecked
+:class:`~indiflask.protocol.connection.Connection`, and go to the router
+synchronously; outgoing bytes go through a
+:class:`~indiflask.server.writer.BatchWriter`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import asyncio
 import logging
 from typing import cast
 
+from ..protocol.connection import Connection, Role
 from ..protocol.events import Event, Message
 from .hub import Hub
-from .wire import Reader, encode
+from .wire import encode
 from .writer import BatchWriter
 
 __all__ = ["ClientLink"]
@@ -39,7 +41,9 @@ class ClientLink(asyncio.Protocol):
         self.link = 0
         self.name = "client"
         self._transport: asyncio.Transport | None = None
-        self._reader = Reader(max_element=server.max_element_size)
+        self._reader = Connection(
+            Role.DEVICE, checked=False, max_element_bytes=server.max_element_size
+        )
         self._writer: BatchWriter | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:

@@ -26,9 +26,9 @@ import signal
 from collections.abc import Mapping
 
 from ..core.links import LinkKind
+from ..protocol.connection import Connection, Role
 from ..protocol.events import Event
 from .hub import Hub
-from .wire import Reader
 from .writer import BatchWriter
 
 __all__ = ["ExDriver"]
@@ -153,7 +153,7 @@ class ExDriver:
         may_read.set()
         stderr_task = asyncio.create_task(self._log_stderr(proc.stderr))
         server.dispatch(server.router.link_up(self.link))
-        parser = Reader(max_element=server.max_element_size)
+        parser = Connection(Role.CLIENT, checked=False, max_element_bytes=server.max_element_size)
         try:
             while True:
                 await may_read.wait()

@@ -21,10 +21,10 @@ import contextlib
 import logging
 
 from ..core.links import LinkKind
+from ..protocol.connection import Connection, Role
 from ..protocol.events import Event
 from .hub import Hub
 from .keepalive import Keepalive
-from .wire import Reader
 from .writer import BatchWriter
 
 __all__ = ["RemoteLink"]
@@ -127,7 +127,7 @@ class RemoteLink:
         may_read = self._may_read = asyncio.Event()
         may_read.set()
         server.dispatch(server.router.link_up(self.link))
-        parser = Reader(max_element=server.max_element_size)
+        parser = Connection(Role.CLIENT, checked=False, max_element_bytes=server.max_element_size)
         interval, timeout = server.remote_keepalive
         keepalive = Keepalive(interval, timeout, self._writer.send, writer.transport.abort)
         self._keepalive = keepalive

@@ -13,7 +13,7 @@ from typing import Any
 
 from indiflask.compat import IPyServer
 from indiflask.protocol import events as ev
-from indiflask.server.wire import Reader
+from indiflask.protocol.connection import Connection, Role
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "compat"
 
@@ -36,7 +36,7 @@ class RawClient:
         self.writer = writer
         self.received: list[ev.Event] = []
         self.raw = bytearray()
-        self._parser = Reader(max_element=64 * 2**20)
+        self._conn = Connection(Role.CLIENT, checked=False, max_element_bytes=64 * 2**20)
         self._seen = 0
 
     @classmethod
@@ -62,7 +62,7 @@ class RawClient:
                 if not data:
                     raise ConnectionError("server closed the connection")
                 self.raw.extend(data)
-                self.received.extend(self._parser.feed(data))
+                self.received.extend(self._parse(data))
 
         return await asyncio.wait_for(wait(), timeout)
 
@@ -80,7 +80,11 @@ class RawClient:
             if not data:
                 return
             self.raw.extend(data)
-            self.received.extend(self._parser.feed(data))
+            self.received.extend(self._parse(data))
+
+    def _parse(self, data: bytes) -> list[ev.Event]:
+        self._conn.receive_data(data)
+        return self._conn.events()
 
     async def close(self) -> None:
         self.writer.close()

@@ -17,8 +17,8 @@ from indiserver_kit import ECHO_DRIVER, ENV_DRIVER, ROOT, TIMEOUT, OurIndiserver
 from interop_kit import needs_indiserver
 
 from indiflask.client import Client
+from indiflask.protocol.connection import Connection, Role
 from indiflask.protocol.events import DefTextVector
-from indiflask.server.wire import Reader
 
 pytestmark = [pytest.mark.interop, needs_indiserver]
 
@@ -81,11 +81,12 @@ def test_queue_limits_restarts_message_log_and_local_socket(
     async def over_unix() -> list[str]:
         reader, writer = await asyncio.open_unix_connection(f"\0indiflask-test-{id(logs)}")
         writer.write(b'<getProperties version="1.7"/>')
-        parser = Reader(max_element=2**26)
+        parser = Connection(Role.CLIENT, checked=False, max_element_bytes=2**26)
         devices: set[str] = set()
         async with asyncio.timeout(TIMEOUT):
             while "EnvReport" not in devices:
-                for event in parser.feed(await reader.read(65536)):
+                parser.receive_data(await reader.read(65536))
+                for event in parser.events():
                     if isinstance(event, DefTextVector):
                         devices.add(event.device)
         writer.close()

@@ -222,3 +222,21 @@ SENDABLE_CLASSES = {
 def transcript() -> bytes:
     """A real capture: indiserver 1.9.9 with the telescope, focuser and CCD simulators."""
     return (TRANSCRIPTS / "indiserver-simulators.xml").read_bytes()
+
+
+# Hostile DTDs: external entities (XXE) and exponential expansion ("billion laughs").
+XXE = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+    b'<message device="x" message="&xxe;"/><getProperties version="1.7">&xxe;</getProperties>'
+)
+XXE_PARAM = b'<!DOCTYPE foo [<!ENTITY % ext SYSTEM "file:///etc/passwd"> %ext;]><a/>'
+XXE_EXTERNAL_DTD = b'<!DOCTYPE foo SYSTEM "http://127.0.0.1:9/evil.dtd"><a>&e;</a>'
+LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+    + b"".join(
+        b' <!ENTITY lol%d "%s">\n'
+        % (i, b"".join(b"&lol%s;" % (b"" if i == 1 else b"%d" % (i - 1)) for _ in range(10)))
+        for i in range(1, 10)
+    )
+    + b"]>\n<lolz>&lol9;</lolz>"
+)

@@ -12,7 +12,7 @@ from protocol_samples import DTD
 from indiflask.protocol import events as ev
 from indiflask.protocol.blobs import BlobValue, encode_base64
 from indiflask.protocol.codec import decode, encode
-from indiflask.protocol.framer import Framer
+from indiflask.protocol.connection import Connection, Role
 from indiflask.protocol.numbers import number_to_wire, parse_number
 from indiflask.protocol.values import BlobMode, Perm, Rule, State
 
@@ -165,14 +165,17 @@ def test_random_streams_survive_random_chunking(
 ) -> None:
     stream = b"".join(encode(e) for e in events)
     cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=20)))
-    framer = Framer()
-    elements = []
+    conn = Connection(Role.CLIENT, checked=False)
+    received: list[ev.Event] = []
     previous = 0
     for cut in [*cuts, len(stream)]:
-        elements += framer.feed(stream[previous:cut])
+        if cut > previous:
+            conn.receive_data(stream[previous:cut])
+            received += conn.events()
         previous = cut
-    elements += framer.close()
-    assert len(elements) == len(events)
+    conn.receive_data(b"")
+    received += conn.events()
+    assert received == events
     assert decode(stream) == events
 
 

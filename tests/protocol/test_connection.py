@@ -7,6 +7,7 @@ from protocol_samples import GOLDEN
 
 from indiflask.errors import LocalProtocolError, RemoteProtocolError
 from indiflask.protocol import events as ev
+from indiflask.protocol.codec import encode
 from indiflask.protocol.connection import Connection, Phase, Role
 from indiflask.protocol.rules import DIRECTION_TABLE, SENDABLE
 from indiflask.protocol.values import Perm, State
@@ -180,6 +181,71 @@ def test_client_side_refuses_changes_from_a_device() -> None:
     assert event.element_xml.startswith(b"<newSwitchVector")
 
 
+def test_the_hook_sees_each_element_and_its_checked_event() -> None:
+    seen: list[tuple[str, str]] = []
+    client = Connection(
+        Role.CLIENT, on_element=lambda node, event: seen.append((node[0], type(event).__name__))
+    )
+    client.receive_data(
+        b'<newSwitchVector device="D" name="S"><oneSwitch name="A">On</oneSwitch></newSwitchVector>'
+        b'<message message="hi"/>'
+    )
+    events = client.events()
+    assert seen == [("newSwitchVector", "Invalid"), ("message", "Message")]
+    assert [type(e).__name__ for e in events] == ["Invalid", "Message"]
+
+
+# ---------------------------------------------------------------- unchecked
+
+
+def test_unchecked_hands_out_events_as_parsed_and_records_nothing() -> None:
+    device = Connection(Role.DEVICE, checked=False)
+    assert not device.checked
+    device.receive_data(
+        b'<defTextVector device="Mount" name="P" state="Idle" perm="ro">'
+        b'<defText name="A">x</defText></defTextVector>'
+        b'<newSwitchVector device="D" name="S"><oneSwitch name="A">On</oneSwitch></newSwitchVector>'
+    )
+    definition, change = device.events()
+    assert isinstance(definition, ev.DefTextVector)  # no snoop asked for, not refused
+    assert isinstance(change, ev.NewSwitchVector)
+    assert not device.defined
+
+
+def test_unchecked_sends_without_checks_unless_asked() -> None:
+    device = Connection(Role.DEVICE, checked=False)
+    assert device.send(NEW) == encode(NEW)  # a device may not send new*: not checked here
+    assert device.send(SET) == encode(SET)  # no def* first: not checked either
+    with pytest.raises(LocalProtocolError):
+        device.send(NEW, validate=True)
+    checked = Connection(Role.DEVICE)
+    with pytest.raises(LocalProtocolError):
+        checked.send(NEW)
+    assert checked.send(NEW, validate=False) == encode(NEW)
+
+
+def test_deliver_hands_each_event_to_the_callback_with_the_key() -> None:
+    got: list[tuple[str, ev.Event]] = []
+    conn = Connection(Role.CLIENT, checked=False)
+    data = encode(SET) + encode(ev.PingRequest(uid="1"))
+    assert conn.deliver(data[:10], "k", lambda key, event: got.append((key, event))) is None
+    assert got == []
+    assert conn.deliver(data[10:], "k", lambda key, event: got.append((key, event))) is None
+    assert got == [("k", SET), ("k", ev.PingRequest(uid="1"))]
+    assert conn.error is None and conn.peer_phase is Phase.OPEN
+
+
+def test_events_of_earlier_chunks_survive_an_error_in_a_later_one() -> None:
+    for checked in (True, False):
+        client = Connection(Role.CLIENT, checked=checked)
+        client.receive_data(b'<message message="a"/>')
+        client.receive_data(b"</oops>")
+        assert client.events() == [ev.Message(message="a")]
+        assert client.peer_phase is Phase.ERROR
+        with pytest.raises(RemoteProtocolError):
+            client.events()
+
+
 # ---------------------------------------------------------------- phases
 
 
@@ -219,7 +285,7 @@ def test_malformed_input_errors_after_the_good_events() -> None:
     assert client.peer_phase is Phase.ERROR
 
 
-def test_byte_cap_is_passed_to_the_framer() -> None:
+def test_byte_cap_is_passed_to_the_reader() -> None:
     client = Connection(Role.CLIENT, max_element_bytes=1000)
     assert client.max_element_bytes == 1000
     client.receive_data(b'<message message="' + b"x" * 5000)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 
+from indiflask.protocol.connection import Connection, Role
 from indiflask.protocol.events import (
     DefNumber,
     DefNumberVector,
@@ -16,7 +17,6 @@ from indiflask.protocol.events import (
 )
 from indiflask.protocol.values import State
 from indiflask.server import Server
-from indiflask.server.wire import Reader
 
 
 class EchoDriver:
@@ -70,7 +70,7 @@ class RawClient:
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
-        self._parser = Reader(max_element=2**30)
+        self._conn = Connection(Role.CLIENT, checked=False, max_element_bytes=2**30)
         self.events: list[Event] = []
         #: Tasks working for this client (awaited when reading).
         self.background: list[asyncio.Task[None]] = []
@@ -101,7 +101,7 @@ class RawClient:
                 data = await self.reader.read(1 << 16)
                 if not data:
                     raise EOFError("server closed the connection")
-                self._received(self._parser.feed(data))
+                self._received(self._parse(data))
 
     async def collect(self, seconds: float) -> list[Event]:
         """Read for ``seconds`` and return (and clear) everything received."""
@@ -111,9 +111,13 @@ class RawClient:
                     data = await self.reader.read(1 << 16)
                     if not data:
                         break
-                    self._received(self._parser.feed(data))
+                    self._received(self._parse(data))
         out, self.events = self.events, []
         return out
+
+    def _parse(self, data: bytes) -> list[Event]:
+        self._conn.receive_data(data)
+        return self._conn.events()
 
     def _received(self, events: list[Event]) -> None:
         self.events.extend(events)
@@ -133,7 +137,7 @@ class RawClient:
                     data = b""
                 if not data:
                     break
-                self._received(self._parser.feed(data))
+                self._received(self._parse(data))
         out, self.events = self.events, []
         return out
 

@@ -15,7 +15,7 @@ import socket
 import sys
 import time
 
-from indiflask.server.wire import Reader
+from indiflask.protocol.connection import Connection, Role
 
 
 def main() -> None:
@@ -31,10 +31,11 @@ def main() -> None:
             time.sleep(0.1)
     sock.settimeout(None)
     sock.sendall(b'<getProperties version="1.7"/>')
-    reader = Reader(max_element=2**26)
+    reader = Connection(Role.CLIENT, checked=False, max_element_bytes=2**26)
     while data := sock.recv(65536):
         now = time.monotonic()
-        for event in reader.feed(data):
+        reader.receive_data(data)
+        for event in reader.events():
             name = type(event).__name__
             values = getattr(event, "values", None)
             line = {

@@ -1,4 +1,8 @@
-"""The framer: chunking, tolerated junk, errors, entity safety, byte caps, BLOB size, memory."""
+"""The stream rules, through Connection: chunking, tolerated junk, errors, entity
+safety, byte caps, BLOB size, memory. Everything is read by an unchecked
+connection (the server's mode) unless a test says otherwise: the rules are the
+same in both modes, because both read through the same stream reader.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,47 @@ import gc
 import random
 import resource
 import tracemalloc
+from collections.abc import Callable
 
 import pytest
-from lxml import etree
-from protocol_samples import transcript
+from protocol_samples import LAUGHS, XXE, XXE_EXTERNAL_DTD, XXE_PARAM, transcript
 
 from indiflask.errors import RemoteProtocolError
-from indiflask.protocol.codec import parse_element
-from indiflask.protocol.framer import DEFAULT_MAX_ELEMENT_BYTES, Framer
+from indiflask.protocol import events as ev
+from indiflask.protocol.connection import Connection, Phase, Role
+from indiflask.protocol.nodes import TEXT, Node, node_xml
+from indiflask.protocol.stream import DEFAULT_MAX_ELEMENT_BYTES
+
+
+def reader(**kwargs: int) -> Connection:
+    return Connection(Role.CLIENT, checked=False, **kwargs)
+
+
+def feed(conn: Connection, data: bytes) -> list[ev.Event]:
+    """One chunk in (never EOF), the events it completed out."""
+    assert data
+    conn.receive_data(data)
+    return conn.events()
+
+
+def close(conn: Connection) -> list[ev.Event]:
+    conn.receive_data(b"")
+    return conn.events()
 
 
 def frame(chunks: list[bytes], **kwargs: int) -> list[bytes]:
-    """Feed ``chunks`` then EOF; return each element's XML."""
-    framer = Framer(**kwargs)
-    out = []
+    """Feed ``chunks`` then EOF; return each element's XML, as the reader saw it."""
+    out: list[bytes] = []
+    conn = Connection(
+        Role.CLIENT,
+        checked=False,
+        on_element=lambda node, event: out.append(node_xml(node)),
+        **kwargs,
+    )
     for chunk in chunks:
-        out += framer.feed(chunk)
-    out += framer.close()
-    return [etree.tostring(el, with_tail=False) for el in out]
+        feed(conn, chunk)
+    close(conn)
+    return out
 
 
 def split(data: bytes, rng: random.Random, most: int) -> list[bytes]:
@@ -50,16 +77,28 @@ def test_transcript_is_framed_identically_at_any_chunking() -> None:
 
 
 def test_elements_come_out_as_soon_as_they_close() -> None:
-    framer = Framer()
-    assert framer.feed(b'<pingRequest uid="1"/><getProp') != []
-    assert framer.current_tag is None  # the start tag is not complete yet
-    assert framer.feed(b'erties version="1.7">') == []
-    assert framer.current_tag == "getProperties"
-    [element] = framer.feed(b"</getProperties>")
-    assert element.tag == "getProperties"
-    assert framer.current_tag is None
-    assert element.getparent() is None  # detached from the synthetic root
-    assert framer.close() == []
+    conn = reader()
+    assert feed(conn, b'<pingRequest uid="1"/><getProp') == [ev.PingRequest(uid="1")]
+    assert conn.partial() is None  # the start tag is not complete yet
+    assert feed(conn, b'erties version="1.7">') == []
+    partial = conn.partial()
+    assert partial is not None
+    assert partial.tag == "getProperties" and partial.attrib["version"] == "1.7"
+    assert feed(conn, b"</getProperties>") == [ev.GetProperties(version="1.7")]
+    assert conn.partial() is None
+    assert close(conn) == []
+    assert conn.peer_phase is Phase.CLOSED
+
+
+def test_progress_of_a_large_element() -> None:
+    conn = reader()
+    head = b'<setBLOBVector device="C" name="B"><oneBLOB name="I" size="9" format=".x">'
+    feed(conn, head + b"A" * 1000)
+    partial = conn.partial()
+    assert partial is not None
+    assert partial.tag == "setBLOBVector" and partial.attrib["name"] == "B"
+    assert partial.member is not None and partial.member["name"] == "I"
+    assert partial.received == len(head) + 1000
 
 
 TOLERATED = [
@@ -95,72 +134,82 @@ MALFORMED = [
 ]
 
 
+@pytest.mark.parametrize("checked", [False, True], ids=["unchecked", "checked"])
 @pytest.mark.parametrize(("data", "words"), MALFORMED)
-def test_malformed_input_raises_and_sticks(data: bytes, words: str | None) -> None:
+def test_malformed_input_raises_and_sticks(data: bytes, words: str | None, checked: bool) -> None:
     if words is None:  # an XML declaration between elements is fine
         assert len(frame([data])) == 1
         return
-    framer = Framer()
+    conn = Connection(Role.CLIENT, checked=checked)
     with pytest.raises(RemoteProtocolError) as info:
-        framer.feed(data)
-        framer.close()
+        feed(conn, data)
+        close(conn)
     assert words.lower() in str(info.value).lower()
-    assert framer.error is info.value
+    assert conn.error is info.value
+    assert conn.peer_phase is Phase.ERROR
     with pytest.raises(RemoteProtocolError):
-        framer.feed(b"<ok/>")
-    with pytest.raises(RemoteProtocolError):
-        framer.close()
+        conn.events()
+    # The one-call form says the same, and keeps saying it.
+    server_side = reader()
+    error = server_side.deliver(data, 1, lambda key, event: None) or server_side.deliver(
+        b"", 1, lambda key, event: None
+    )
+    assert error is not None and words.lower() in str(error).lower()
+    assert server_side.deliver(b"<ok/>", 1, lambda key, event: None) is error
 
 
 def test_error_names_the_open_element() -> None:
     with pytest.raises(RemoteProtocolError, match=r"in <setNumberVector>.*mismatch"):
-        Framer().feed(b'<setNumberVector device="D"><oneNumber name="X">1</oneText>')
+        feed(reader(), b'<setNumberVector device="D"><oneNumber name="X">1</oneText>')
 
 
 def test_complete_elements_before_an_error_are_returned_first() -> None:
-    framer = Framer()
-    elements = framer.feed(b"<a/><b/><c></d>")
-    assert [el.tag for el in elements] == ["a", "b"]
-    assert framer.error is not None
+    conn = reader()
+    events = feed(conn, b"<a/><b/><c></d>")
+    assert [e.element_tag for e in events] == ["a", "b"]  # type: ignore[attr-defined]
+    assert conn.error is not None
     with pytest.raises(RemoteProtocolError):
-        framer.feed(b"<e/>")
+        feed(conn, b"<e/>")
+
+
+def test_complete_elements_before_an_error_are_delivered_first() -> None:
+    conn = reader()
+    got: list[tuple[int, ev.Event]] = []
+    error = conn.deliver(b'<pingRequest uid="1"/><c></d>', 7, lambda k, e: got.append((k, e)))
+    assert got == [(7, ev.PingRequest(uid="1"))]
+    assert error is not None and error is conn.error
+    assert conn.deliver(b"<e/>", 7, lambda k, e: got.append((k, e))) is error
+    assert len(got) == 1
 
 
 @pytest.mark.parametrize(
     "data", [b"<a><b>", b"<a", b"<?xml version", b"<a x='1'", b"<!-- open comment"]
 )
 def test_eof_inside_something_is_an_error(data: bytes) -> None:
-    framer = Framer()
-    framer.feed(data)
+    conn = reader()
+    feed(conn, data)
     with pytest.raises(RemoteProtocolError, match="ended"):
-        framer.close()
+        close(conn)
+    server_side = reader()
+    assert server_side.deliver(data, 1, lambda key, event: None) is None
+    error = server_side.deliver(b"", 1, lambda key, event: None)
+    assert error is not None and "ended" in str(error)
 
 
-def test_feed_after_close_is_an_error() -> None:
-    framer = Framer()
-    framer.feed(b"<a/>")
-    framer.close()
-    with pytest.raises(RemoteProtocolError, match="after the end"):
-        framer.feed(b"<b/>")
+def test_eof_ends_the_stream() -> None:
+    conn = reader()
+    assert conn.deliver(b"<a/>", 1, lambda key, event: None) is None
+    assert conn.deliver(b"", 1, lambda key, event: None) is None
+    assert conn.peer_phase is Phase.CLOSED
+    error = conn.deliver(b"<b/>", 1, lambda key, event: None)
+    assert error is not None and "after the end" in str(error)
 
 
 # ---------------------------------------------------------------- entities and DTDs
 
-XXE = (
-    b'<?xml version="1.0"?>\n<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
-    b'<message device="x" message="&xxe;"/><getProperties version="1.7">&xxe;</getProperties>'
-)
-XXE_PARAM = b'<!DOCTYPE foo [<!ENTITY % ext SYSTEM "file:///etc/passwd"> %ext;]><a/>'
-XXE_EXTERNAL_DTD = b'<!DOCTYPE foo SYSTEM "http://127.0.0.1:9/evil.dtd"><a>&e;</a>'
-LAUGHS = (
-    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
-    + b"".join(
-        b' <!ENTITY lol%d "%s">\n'
-        % (i, b"".join(b"&lol%s;" % (b"" if i == 1 else b"%d" % (i - 1)) for _ in range(10)))
-        for i in range(1, 10)
-    )
-    + b"]>\n<lolz>&lol9;</lolz>"
-)
+
+def _collect_into(nodes: list[Node]) -> Callable[[Node, ev.Event], None]:
+    return lambda node, event: nodes.append(node)
 
 
 @pytest.mark.parametrize("data", [XXE, XXE_PARAM, XXE_EXTERNAL_DTD, LAUGHS])
@@ -169,15 +218,17 @@ def test_dtds_and_entities_are_refused_and_leak_nothing(data: bytes) -> None:
     tracemalloc.start()
     try:
         for chunks in ([data], [data[i : i + 1] for i in range(len(data))]):
-            framer = Framer()
-            got = []
+            nodes: list[Node] = []
+            conn = Connection(Role.CLIENT, checked=False, on_element=_collect_into(nodes))
+            got: list[ev.Event] = []
             with pytest.raises(RemoteProtocolError) as info:
                 for chunk in chunks:
-                    got += framer.feed(chunk)
-                framer.close()
+                    got += feed(conn, chunk)
+                close(conn)
             assert passwd.decode() not in str(info.value)
-            assert all(passwd not in etree.tostring(el) for el in got)
-            assert all(el.tag != "lolz" for el in got)
+            assert all(passwd not in node_xml(node) for node in nodes)
+            assert all(passwd.decode() not in repr(event) for event in got)
+            assert all(node[0] != "lolz" for node in nodes)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -185,29 +236,32 @@ def test_dtds_and_entities_are_refused_and_leak_nothing(data: bytes) -> None:
 
 
 def test_an_undefined_entity_mid_stream_is_an_error() -> None:
-    framer = Framer()
-    [ok] = framer.feed(b"<a>&lt;&amp;&#65;</a>")
-    assert ok.text == "<&A"
+    texts: list[str] = []
+    conn = Connection(
+        Role.CLIENT, checked=False, on_element=lambda node, event: texts.append(node[TEXT])
+    )
+    feed(conn, b"<a>&lt;&amp;&#65;</a>")
+    assert texts == ["<&A"]
     with pytest.raises(RemoteProtocolError, match="Entity 'xxe' not defined"):
-        framer.feed(b"<b>&xxe;</b>")
+        feed(conn, b"<b>&xxe;</b>")
 
 
 # ---------------------------------------------------------------- byte cap
 
 
 def test_byte_cap_refuses_an_oversized_element() -> None:
-    framer = Framer(max_element_bytes=10_000)
-    framer.feed(b'<setBLOBVector device="C" name="B"><oneBLOB name="I" size="9" format=".x">')
+    conn = reader(max_element_bytes=10_000)
+    feed(conn, b'<setBLOBVector device="C" name="B"><oneBLOB name="I" size="9" format=".x">')
     with pytest.raises(RemoteProtocolError, match=r"<setBLOBVector> element exceeds max_element"):
         for _ in range(100):
-            framer.feed(b"A" * 1000)
+            feed(conn, b"A" * 1000)
     with pytest.raises(RemoteProtocolError):
-        framer.feed(b"<a/>")
+        feed(conn, b"<a/>")
 
 
 def test_byte_cap_in_one_big_chunk() -> None:
     with pytest.raises(RemoteProtocolError, match="exceeds"):
-        Framer(max_element_bytes=10_000).feed(b"<a>" + b"x" * 50_000 + b"</a>")
+        feed(reader(max_element_bytes=10_000), b"<a>" + b"x" * 50_000 + b"</a>")
 
 
 def test_byte_cap_counts_per_element_not_per_stream() -> None:
@@ -219,19 +273,20 @@ def test_byte_cap_counts_per_element_not_per_stream() -> None:
 
 
 def test_byte_cap_counts_junk_between_elements() -> None:
-    framer = Framer(max_element_bytes=10_000)
+    conn = reader(max_element_bytes=10_000)
     with pytest.raises(RemoteProtocolError, match="data between elements"):
         for _ in range(100):
-            framer.feed(b" " * 1000)
+            feed(conn, b" " * 1000)
 
 
 def test_default_cap_fits_64_mib_plus_margin() -> None:
-    assert Framer().max_element_bytes == DEFAULT_MAX_ELEMENT_BYTES > 64 * 2**20
+    assert reader().max_element_bytes == DEFAULT_MAX_ELEMENT_BYTES > 64 * 2**20
+    assert Connection(Role.DEVICE).max_element_bytes == DEFAULT_MAX_ELEMENT_BYTES
 
 
 def test_cap_must_be_positive() -> None:
     with pytest.raises(ValueError, match="positive"):
-        Framer(max_element_bytes=0)
+        reader(max_element_bytes=0)
 
 
 # ---------------------------------------------------------------- big BLOBs and memory
@@ -242,22 +297,22 @@ def test_64_mib_blob_element_parses() -> None:
     head = b'<setBLOBVector device="Cam" name="CCD1"><oneBLOB name="I" size="%d" format=".fits">'
     data = head % 2**26 + payload_b64 + b"</oneBLOB></setBLOBVector>"
     assert len(data) > 85 * 2**20
-    framer = Framer(max_element_bytes=len(data) + 2**20)
-    elements = []
+    conn = reader(max_element_bytes=len(data) + 2**20)
+    events = []
     step = 2**20
     for pos in range(0, len(data), step):
-        elements += framer.feed(data[pos : pos + step])
-    [element] = elements
-    event = parse_element(element)
-    value = event.values["I"]  # type: ignore[attr-defined]
+        events += feed(conn, data[pos : pos + step])
+    [event] = events
+    assert isinstance(event, ev.SetBLOBVector)
+    value = event.values["I"]
     assert value.b64_length == len(payload_b64)
     assert value.b64[:8] == b"QUJDQUJD"
     assert value.size == 64 * 2**20
     assert len(value.data) == 64 * 2**20
     with pytest.raises(RemoteProtocolError, match="exceeds"):
-        small = Framer()
+        small = reader()
         for pos in range(0, len(data), step):
-            small.feed(data[pos : pos + step])
+            feed(small, data[pos : pos + step])
 
 
 def _rss_kib() -> int:
@@ -273,16 +328,19 @@ def test_memory_stays_flat_over_a_long_stream() -> None:
         b"</setNumberVector>\n"
     )
     chunk = element * 500
-    framer = Framer()
+    conn = reader()
     count = 0
+
+    def count_it(key: int, event: ev.Event) -> None:
+        nonlocal count
+        count += key
+
     gc.collect()
     rss_start = 0
     tracemalloc.start()
     try:
         for i in range(400):  # 200,000 elements
-            for el in framer.feed(chunk):
-                count += 1
-                del el
+            assert conn.deliver(chunk, 1, count_it) is None
             if i == 40:
                 gc.collect()
                 rss_start = _rss_kib()
@@ -292,6 +350,6 @@ def test_memory_stays_flat_over_a_long_stream() -> None:
         tracemalloc.stop()
     gc.collect()
     assert count == 200_000
-    assert framer.close() == []
+    assert conn.deliver(b"", 1, count_it) is None
     assert peak < 4 * 2**20
     assert _rss_kib() - rss_start < 16 * 1024

@@ -1,16 +1,17 @@
-"""Cut an endless INDI byte stream into complete top-level XML elements.
+"""The rules for reading an endless INDI byte stream, whatever becomes of its elements.
 
-An INDI stream is a sequence of top-level elements with no enclosing document
-element (INDI-PROTOCOL.md §1). :class:`Framer` feeds an
-:class:`lxml.etree.XMLPullParser` a synthetic root start tag once and then the
-raw stream; each element that closes at depth 1 is handed out and detached from
-the synthetic root, so memory stays flat however long the stream runs.
+An INDI stream is a sequence of top-level elements with no document element
+around them: a link may stay open for months. :class:`StreamCutter` feeds an
+lxml feed parser a synthetic root start tag once and then the raw stream, so
+each element that closes at depth 1 is one INDI message; a subclass says what
+the parser builds and what a finished element becomes
+(:class:`~indiflask.protocol.reader.StreamReader`).
 
 Safety rules (the stream comes from the network):
 
 * ``huge_tree=True`` lifts libxml2's 10 MB text-node limit, which BLOBs exceed.
-  The framer enforces its own per-element byte cap instead,
-  :attr:`Framer.max_element_bytes` (default :data:`DEFAULT_MAX_ELEMENT_BYTES`).
+  The cutter enforces its own per-element byte cap instead,
+  :attr:`StreamCutter.max_element_bytes` (default :data:`DEFAULT_MAX_ELEMENT_BYTES`).
   The count covers every byte received since the previous top-level element
   closed (so junk between elements counts too). It may overcount by up to one
   feed slice (:data:`SLICE_BYTES`, or a quarter of the cap if smaller): an
@@ -22,7 +23,7 @@ Safety rules (the stream comes from the network):
   payloads therefore fail at their first byte of DTD and expand nothing.
   ``no_network=True`` and ``load_dtd=False`` are set as well.
 * Malformed input raises :class:`~indiflask.errors.RemoteProtocolError` naming
-  lxml's complaint and the top-level tag being read. A pull parser cannot
+  lxml's complaint and the top-level tag being read. A push parser cannot
   resynchronise, so the error is sticky: every later call raises it again.
 
 Tolerated, as libindi tolerates them: whitespace, text, comments and processing
@@ -46,13 +47,13 @@ comments, CDATA sections and processing instructions must start a reference
 from __future__ import annotations
 
 import re
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar
 
 from lxml import etree
 
 from ..errors import RemoteProtocolError
 
-__all__ = ["DEFAULT_MAX_ELEMENT_BYTES", "PARSER_OPTIONS", "SLICE_BYTES", "Framer", "StreamCutter"]
+__all__ = ["DEFAULT_MAX_ELEMENT_BYTES", "PARSER_OPTIONS", "SLICE_BYTES", "StreamCutter"]
 
 #: Default cap on the bytes of one top-level element: 64 MiB of element plus
 #: 1 MiB of margin for markup, whitespace and slice rounding. A 64 MiB element
@@ -168,21 +169,24 @@ def _cut_opener(window: bytes, pos: int) -> bytes:
 
 
 class StreamCutter(Generic[_T]):
-    """What every stream reader shares: declarations, slices, the byte cap, sticky errors.
+    """The byte-level half of reading a stream: declarations, slices, the byte cap, sticky errors.
 
-    A subclass sets :attr:`_parser` (an lxml feed parser that has already been fed
-    the synthetic root start tag) and implements :meth:`_after_feed`, which moves
-    the items the last feed completed into ``out`` and updates ``_depth`` (1
-    inside a top-level element, else 0) and ``_tag``.
+    A subclass passes the lxml feed parser to use (built with
+    :data:`PARSER_OPTIONS`; the cutter feeds it the synthetic root start tag)
+    and implements :meth:`_after_feed`, which moves the items the last feed
+    completed into ``out`` and updates ``_depth`` (1 inside a top-level
+    element, else 0) and ``_tag``.
 
+    :param parser: the feed parser, not fed anything yet.
     :param max_element_bytes: the largest top-level element accepted, in bytes.
     """
 
-    _parser: etree._FeedParser
-
-    def __init__(self, *, max_element_bytes: int = DEFAULT_MAX_ELEMENT_BYTES) -> None:
+    def __init__(
+        self, parser: etree._FeedParser, *, max_element_bytes: int = DEFAULT_MAX_ELEMENT_BYTES
+    ) -> None:
         if max_element_bytes < 1:
             raise ValueError("max_element_bytes must be positive")
+        self._parser = parser
         #: The largest top-level element accepted, in bytes.
         self.max_element_bytes = max_element_bytes
         self._slice = max(1, min(SLICE_BYTES, max_element_bytes // 4))
@@ -195,6 +199,7 @@ class StreamCutter(Generic[_T]):
         self._in_decl = False  # skipping an XML declaration up to "?>"
         self._closed = False
         self._references = _ReferenceCheck()
+        parser.feed(_ROOT_START)
 
     @property
     def current_tag(self) -> str | None:
@@ -346,75 +351,3 @@ class StreamCutter(Generic[_T]):
 
     def _after_feed(self, out: list[_T]) -> None:
         raise NotImplementedError  # pragma: no cover
-
-
-class Framer(StreamCutter[etree._Element]):
-    """Incremental splitter of an INDI byte stream into top-level elements.
-
-    ::
-
-        framer = Framer()
-        for element in framer.feed(b'<pingRequest uid="1"/><getProp'):
-            ...                                   # <pingRequest>, an lxml element
-        framer.feed(b'erties version="1.7"/>')    # [<getProperties>]
-        framer.close()                            # at EOF
-
-    Chunk boundaries may fall anywhere, down to single bytes.
-
-    When a chunk holds complete elements followed by malformed data, :meth:`feed`
-    returns those elements and raises the error on the next call; :attr:`error`
-    is set at once, so callers can check it.
-
-    :param max_element_bytes: the largest top-level element accepted, in bytes.
-
-    .. versionadded:: 0.1
-    """
-
-    def __init__(self, *, max_element_bytes: int = DEFAULT_MAX_ELEMENT_BYTES) -> None:
-        super().__init__(max_element_bytes=max_element_bytes)
-        self._pull = etree.XMLPullParser(events=("end",), **PARSER_OPTIONS)
-        self._parser = self._pull
-        # A throw-away first child reveals the synthetic root element.
-        self._parser.feed(_ROOT_START + b"<i/>")
-        probe = cast(etree._Element, next(iter(self._pull.read_events()))[1])
-        root = probe.getparent()
-        if root is None:  # pragma: no cover - lxml always attaches it
-            raise RuntimeError("lxml did not build the synthetic root")
-        root.remove(probe)
-        self._root: etree._Element = root
-
-    def close(self) -> list[etree._Element]:
-        """Signal EOF; return any last elements.
-
-        :raises RemoteProtocolError: if the stream ended inside an element (or
-            inside an XML declaration), or after an earlier error.
-        """
-        return [el for el in super().close() if el.tag != _ROOT_TAG]
-
-    def _after_feed(self, out: list[etree._Element]) -> None:
-        """Read parser events: hand out finished top-level elements, then detach them."""
-        root = self._root
-        before = len(out)
-        for _action, item in self._pull.read_events():
-            element = cast(etree._Element, item)
-            if element.getparent() is root:
-                out.append(element)
-        if not len(root):
-            if root.text is not None:
-                root.text = None
-            self._depth = 0
-            self._tag = None
-            return
-        last = root[-1]
-        if len(out) > before and out[-1] is last:
-            # Everything under the root is finished: drop it all (text included).
-            root.clear()
-            self._depth = 0
-            self._tag = None
-            return
-        # The last child is still open: keep it, drop its finished siblings.
-        for child in list(root)[:-1]:
-            root.remove(child)
-        self._depth = 1
-        tag = last.tag
-        self._tag = tag if isinstance(tag, str) else None
