@@ -16,6 +16,9 @@
   in ``__all__`` is public whatever its spelling); methods count when their
   class is public. ``@overload`` stubs and property setters/deleters share the
   docstring of their implementation or getter.
+* The docs stand on their own: no file of the package, the docs, the examples,
+  the benchmark or the tests points to a design or protocol document that is
+  not in the repository.
 """
 
 from __future__ import annotations
@@ -398,3 +401,28 @@ def test_checker_finds_circles_through_type_checking_imports(tmp_path: Path) -> 
         "indiflask.x.c": Module("indiflask.x.c", c),
     }
     assert import_circles(modules) == [["indiflask.x.a", "indiflask.x.b"]]
+
+
+# The names of the working notes the project was started from; users do not have them.
+_OUTSIDE_DOCUMENTS = ("API.md", "ARCHITECTURE.md", "INDI-PROTOCOL.md", "../shared")
+_OWN_TEXT = (".py", ".rst", ".md", ".txt", ".dtd", ".js", ".html", ".css", ".toml", ".c")
+
+
+def test_docs_and_code_cite_nothing_outside_the_repository() -> None:
+    root = PACKAGE.parent
+    folders = ("indiflask", "docs", "examples", "bench", "tests")
+    offenders = []
+    for folder in folders:
+        for path in sorted((root / folder).rglob("*")):
+            if not path.is_file() or path.suffix not in _OWN_TEXT or ".envs" in path.parts:
+                continue
+            if path.resolve() == Path(__file__).resolve() or "_build" in path.parts:
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            offenders += [
+                f"{path.relative_to(root)}: {name}" for name in _OUTSIDE_DOCUMENTS if name in text
+            ]
+    for top in ("README.md", "pyproject.toml"):
+        text = (root / top).read_text(encoding="utf-8")
+        offenders += [f"{top}: {name}" for name in _OUTSIDE_DOCUMENTS if name in text]
+    assert offenders == []

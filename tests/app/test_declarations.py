@@ -1,4 +1,4 @@
-"""Declarations (API.md §2): forms of members, defaults, and clear setup errors."""
+"""Declarations: forms of members, defaults, and clear setup errors."""
 
 from __future__ import annotations
 

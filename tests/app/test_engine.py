@@ -1,4 +1,4 @@
-"""What the engine does for the author (API.md §4), through the test client."""
+"""What the engine does for the author, through the test client."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""API.md §5, verbatim, against examples/led.py, plus the rest of the example's behaviour."""
+"""The test-client example of the docs, verbatim, against examples/led.py, and the rest of it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``python -m indiflask run APP --stdio`` as a subprocess: clean stdout, clean exit (API.md §4)."""
+"""``python -m indiflask run APP --stdio`` as a subprocess: clean stdout, clean exit."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""API.md §1's ``indiflask run`` lines with --exdriver, --remote and --max-connections."""
+"""The `indiflask run` command lines with --exdriver, --remote and --max-connections."""
 
 from __future__ import annotations
 

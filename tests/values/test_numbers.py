@@ -1,4 +1,4 @@
-"""Numbers: INDI-PROTOCOL.md §3.4 rules and the §8.1 / §8.2 reference vectors."""
+"""Numbers: INDI's number rules (decimal, sexagesimal, libindi's %m formats), reference vectors."""
 
 from __future__ import annotations
 
