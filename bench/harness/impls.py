@@ -11,9 +11,9 @@ Every server runs with its default settings, queue limits included (128 MiB
 per client for indiflask and indiserver; indipyserver has none): a server that
 drops a client reading at full speed fails the workload, as it would fail a
 user. The only options given are the ones a workload cannot run without: the
-port, indiflask's ``--max-connections`` (100 by default) for the crowds of W4
-and W5, indiserver's private ``-u`` socket name, and indipyserver's connection
-slots. Only processes started here are ever signalled.
+port, indiserver's private ``-u`` socket name, and indipyserver's connection
+slots (it allows at most 10 clients). indiflask runs exactly as a user starts
+it (``--max-connections`` 1024 by default). Only processes started here are ever signalled.
 """
 
 from __future__ import annotations
@@ -219,8 +219,6 @@ class Indiflask(Impl):
             str(DRIVERS / "indiflask_app.py"),
             "--port",
             str(port),
-            "--max-connections",
-            str(max(100, clients + 10)),
         ], {}
 
 

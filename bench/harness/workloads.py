@@ -35,7 +35,7 @@ class Sizes:
     blob_count: int = 8
     blob_size: int = 16 * 2**20
     storm_clients: int = 200
-    idle_clients: int = 2_000
+    idle_clients: int = 1_000
     workers: int = 4
     timeout: float = 300.0
     #: W1 stops counting after this many seconds (slow peers): rate = delivered / time.

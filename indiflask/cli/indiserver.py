@@ -28,6 +28,7 @@ from ..server.indiserver import (
     check_drivers,
     driver_kind,
 )
+from ..server.specs import DEFAULT_MAX_CONNECTIONS
 from .discovery import find_app
 
 __all__ = ["main", "server_command", "setup_indiserver_logging"]
@@ -112,7 +113,7 @@ def setup_indiserver_logging(verbose: int) -> None:
     help="-v key events, -vv also each message, -vvv also its XML.",
 )  # fmt: skip
 @click.option(
-    "--max-connections", default=100, show_default=True, type=click.IntRange(1),
+    "--max-connections", default=DEFAULT_MAX_CONNECTIONS, show_default=True, type=click.IntRange(1),
     help="Refuse clients beyond this many.",
 )  # fmt: skip
 @click.option(

@@ -11,6 +11,7 @@ import click
 
 from ..driver.app import App
 from ..errors import SetupError, StartupError
+from ..server.specs import DEFAULT_MAX_CONNECTIONS
 from .discovery import find_app
 from .logs import log_options, setup_logging
 from .web import run_with_panel, web_options
@@ -56,7 +57,7 @@ def _load_apps(specs: tuple[str, ...]) -> list[App]:
 )
 @click.option(
     "--max-connections",
-    default=100,
+    default=DEFAULT_MAX_CONNECTIONS,
     show_default=True,
     type=click.IntRange(1),
     envvar="INDIFLASK_MAX_CONNECTIONS",

@@ -359,12 +359,13 @@ class App(Declarations, Mapping[str, Device]):
         port: int = 7624,
         *,
         stdio: bool = False,
-        max_connections: int = 100,
+        max_connections: int = 1024,
     ) -> None:
         """Serve this app: on TCP (``host``/``port``) or, with ``stdio=True``, on stdin/stdout.
 
         Does nothing (but log why) when the module is being loaded by
-        ``indiflask run``, which serves the app itself.
+        ``indiflask run``, which serves the app itself. ``max_connections``
+        defaults to the server's own default (1024).
         """
         if os.environ.get("INDIFLASK_RUN_FROM_CLI") == "1":
             log.info("app.run() ignored: 'indiflask run' is serving this app already")

@@ -24,7 +24,7 @@ from ..errors import SetupError
 from .control import ServerDevice
 from .fifo import FifoReader
 from .manager import DriverManager, ManagedDriver
-from .specs import DEFAULT_PORT, parse_exdriver, parse_remote
+from .specs import DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, parse_exdriver, parse_remote
 from .tap import MessageLog, TappedServer
 from .unixsock import bind_unix_socket, serve_unix
 
@@ -78,7 +78,7 @@ class IndiserverConfig:
     #: ``-v`` count: 2 logs each message, 3 its XML too.
     verbose: int = 0
     #: ``--max-connections``.
-    max_connections: int = 100
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
     #: ``--exdriver "CMD ARGS"``: executables with arguments.
     exdrivers: list[str] = field(default_factory=list)
     #: ``--allow DRIVER``: executables clients may start (listed, not started).

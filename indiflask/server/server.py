@@ -30,9 +30,11 @@ from ..protocol.events import DefVector, Event, Invalid, SetBLOBVector
 from .applink import AppLink, as_local_driver, check_devices
 from .client_link import ClientLink
 from .exdriver import ExDriver
+from .fdlimit import ensure_fd_limit
+from .holding import Holding
 from .hub import ClientSink, DriverSink, Sink
 from .remote import RemoteLink
-from .specs import DEFAULT_PORT, parse_exdriver, parse_remote
+from .specs import DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, parse_exdriver, parse_remote
 from .wire import encode, is_stream_blob
 
 __all__ = ["Server"]
@@ -62,14 +64,16 @@ def _bind_error(host: str, port: int, exc: OSError) -> StartupError:
     return StartupError(why)
 
 
-class Server:
+class Server(Holding):
     """An INDI server for apps, executable drivers and other INDI servers.
 
     :param apps: :class:`indiflask.App` instances (or any
         :class:`~indiflask.core.links.LocalDriver`) served in-process.
     :param host: the address to listen on.
     :param port: the TCP port (``0`` picks a free one; see :attr:`port`).
-    :param max_connections: clients beyond this many are refused.
+    :param max_connections: clients beyond this many are refused (1024; the
+        open-files limit is raised to fit them at start, see
+        :mod:`indiflask.server.fdlimit`).
     :param max_queue: bytes queued for one client before it is disconnected.
     :param max_stream_queue: bytes queued past which stream BLOBs are dropped
         for that client (``0``: never drop).
@@ -90,7 +94,7 @@ class Server:
         *apps: object,
         host: str = "127.0.0.1",
         port: int = DEFAULT_PORT,
-        max_connections: int = 100,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_queue: int = 128 * MiB,
         max_stream_queue: int = 5 * MiB,
         max_element_size: int = 64 * MiB,
@@ -157,7 +161,7 @@ class Server:
         *,
         host: str = "127.0.0.1",
         port: int = DEFAULT_PORT,
-        max_connections: int = 100,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_queue: int = 128 * MiB,
         max_stream_queue: int = 5 * MiB,
         max_restarts: int = 10,
@@ -358,132 +362,6 @@ class Server:
         self._definition_bytes[id(event)] = (event, data)
         return data
 
-    # ------------------------------------------------------------------ pacing
-
-    def _hold(self, link: int, event: Event) -> bool:
-        """Hold a paced driver's event; True when held.
-
-        An app emitting while a delivery is under way (a snoop handler, say)
-        has its events held until that delivery is done, so the pacer decides
-        after the bytes before them are queued.
-        """
-        pacer = self.pacer
-        was_holding = pacer.holds(link)
-        force = self._dispatching and link in self._drivers
-        if not pacer.hold(link, event, force=force):
-            return False
-        if self._dispatching:
-            self._release_after_dispatch = True  # decide once this delivery is done
-        if not was_holding:
-            self._start_holding(link)
-        elif pacer.over_limit(link):
-            self._release_over_limit(link)
-        return True
-
-    def _start_holding(self, link: int) -> None:
-        driver = self._drivers.get(link)
-        if driver is not None:
-            driver.hold_input(True)
-        self._arm_stall_check(link)
-
-    def _arm_stall_check(self, link: int) -> None:
-        """In ``stall_timeout`` s, see whether the readers ``link`` waits for took anything."""
-        blockers = self.pacer.blockers(link)
-        if self._loop is None or link in self._stall_checks or not blockers:
-            return
-        self._stall_checks.add(link)
-        taken = {r: self._sinks[r].taken for r in blockers if r in self._sinks}
-        self._loop.call_later(self.stall_timeout, self._check_stall, link, taken)
-
-    def _check_stall(self, link: int, taken: dict[int, int]) -> None:
-        """Readers that took nothing since the check was armed stop holding ``link`` back."""
-        self._stall_checks.discard(link)
-        pacer = self.pacer
-        if not pacer.holds(link):
-            return
-        for reader in pacer.blockers(link):
-            sink = self._sinks.get(reader)
-            if sink is not None and reader in taken and sink.taken <= taken[reader]:
-                pacer.ignore(reader)
-                log.warning(
-                    "%s took nothing for %g s: %s no longer waits for it "
-                    "(it is disconnected once %d bytes behind)",
-                    getattr(sink, "name", f"link {reader}"),
-                    self.stall_timeout,
-                    self.router.link_name(link),
-                    self.budget.max_queue,
-                )
-        self._release_held()
-        if pacer.holds(link):
-            self._arm_stall_check(link)
-
-    def _release_over_limit(self, link: int) -> None:
-        pacer = self.pacer
-        if link not in self._over_limit:
-            self._over_limit.add(link)
-            log.warning(
-                "%s: %d MiB of its output wait for slow readers (limit %d MiB): sending on "
-                "without waiting; a reader %d MiB behind is disconnected",
-                self.router.link_name(link),
-                pacer.held_bytes(link) // MiB,
-                pacer.held_limit // MiB,
-                self.budget.max_queue // MiB,
-            )
-        while pacer.over_limit(link):
-            event = pacer.release(link, force=True)
-            if event is None:
-                break
-            self._route(link, event)
-
-    def _route(self, link: int, event: Event) -> None:
-        deliveries = self.router.receive(link, event)
-        if deliveries:
-            self.dispatch(deliveries)
-
-    def _release_held(self) -> None:
-        """Move held events on, in order, while their readers have room."""
-        self._release_scheduled = False
-        if self._releasing:
-            return
-        self._releasing = True
-        pacer = self.pacer
-        try:
-            for link in pacer.held_links():
-                while True:
-                    event = pacer.release(link)
-                    if event is None:
-                        break
-                    self._route(link, event)
-                if pacer.holds(link):
-                    self._arm_stall_check(link)
-                    continue
-                self._over_limit.discard(link)
-                driver = self._drivers.get(link)
-                if driver is not None:
-                    driver.hold_input(False)
-        finally:
-            self._releasing = False
-
-    def _schedule_release(self) -> None:
-        if not self._release_scheduled and self._loop is not None:
-            self._release_scheduled = True
-            self._loop.call_soon(self._release_held)
-
-    def backlog(self, link: int, behind: bool) -> None:
-        """A byte link fell behind (its queue reached the low-water mark) or caught up."""
-        self.pacer.set_behind(link, behind)
-        if not behind and self.pacer.held_links():
-            self._schedule_release()
-
-    def driver_down(self, link: int) -> None:
-        """A driver-side link lost its peer: deliver what it sent, then delete its devices."""
-        for event in self.pacer.forget(link):
-            self._route(link, event)
-        self._over_limit.discard(link)
-        self.dispatch(self.router.link_down(link))
-        if self.pacer.held_links():
-            self._schedule_release()
-
     # ------------------------------------------------------------------ clients
 
     def attach_client(self, client: ClientSink) -> int:
@@ -526,6 +404,7 @@ class Server:
             stopped again.
         """
         loop = asyncio.get_running_loop()
+        ensure_fd_limit(self.max_connections)
         self._loop = loop
         self._stop = asyncio.Event()
         self.stopping = False

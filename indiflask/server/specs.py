@@ -6,10 +6,14 @@ import shlex
 
 from ..errors import SetupError
 
-__all__ = ["DEFAULT_PORT", "parse_exdriver", "parse_remote"]
+__all__ = ["DEFAULT_MAX_CONNECTIONS", "DEFAULT_PORT", "parse_exdriver", "parse_remote"]
 
 #: The INDI port.
 DEFAULT_PORT = 7624
+#: Clients a server accepts by default: more than an observatory connects, few
+#: enough to protect the process (each idle client costs a few KiB and one file
+#: descriptor; see :mod:`indiflask.server.fdlimit`).
+DEFAULT_MAX_CONNECTIONS = 1024
 
 
 def parse_exdriver(spec: str) -> list[str]:
