@@ -3,6 +3,7 @@
 ::
 
     python bench/run.py                        # everything, 3 runs, writes docs/performance.rst
+    python bench/run.py --docs-from bench/results/latest.json   # docs from a saved record
     python bench/run.py --quick                # smaller sizes, 1 run, docs untouched
     python bench/run.py --only W1,W2 --impl indiflask,indiserver --runs 5
 
@@ -17,7 +18,7 @@ import json
 import resource
 import sys
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +55,9 @@ SMOKE = Sizes(
     verify=True,
 )
 DOCS = ROOT / "docs" / "performance.rst"
+#: The record the docs are made from (committed), and the last other run's (not).
+LATEST = ROOT / "bench" / "results" / "latest.json"
+LAST_RUN = ROOT / "bench" / "results" / "last-run.json"
 
 
 def raise_fd_limit(want: int = 16_384) -> int:
@@ -75,17 +79,21 @@ def run_all(
     *,
     install: bool = True,
     workdir: Path | None = None,
+    prepared_out: list[impls_mod.Impl] | None = None,
 ) -> tuple[report.Results, dict[str, str], dict[str, str]]:
     """Run ``workloads`` ``runs`` times for every implementation.
 
     Implementations alternate inside each run, so slow drifts of a shared
-    machine hit all of them alike. Returns results, versions and failures.
+    machine hit all of them alike. Returns results, versions and failures;
+    the prepared implementations are appended to ``prepared_out`` if given.
     """
     fds = raise_fd_limit()
     if fds < sizes.idle_clients + 200:
         sizes = replace(sizes, idle_clients=max(10, fds - 200))
         log(f"open-files limit {fds}: W5 uses {sizes.idle_clients} clients")
     prepared = impls_mod.make_impls(impl_names, workdir, install=install)
+    if prepared_out is not None:
+        prepared_out.extend(prepared)
     results: report.Results = {i.name: {} for i in prepared}
     failures: dict[str, str] = {}
     versions = {i.name: i.version for i in prepared if not i.unavailable}
@@ -113,6 +121,17 @@ def run_all(
     return results, versions, failures
 
 
+def write_docs_from(path: Path) -> None:
+    """Regenerate docs/performance.rst's results block from a saved record."""
+    saved = json.loads(path.read_text())
+    try:
+        shown = path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        shown = path.name
+    report.write_docs(DOCS, report.rst_block(saved, shown))
+    print(f"wrote {DOCS.relative_to(ROOT)} from {shown}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -128,17 +147,30 @@ def main(argv: list[str] | None = None) -> int:
         default="auto",
         help="write docs/performance.rst (auto: full runs of everything only)",
     )
-    parser.add_argument("--json", type=Path, help="also write raw results here")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        help=f"where to save the record (default: {LATEST.relative_to(ROOT)} for a run that "
+        f"writes the docs, else {LAST_RUN.relative_to(ROOT)})",
+    )
     parser.add_argument(
         "--note", action="append", default=[], help="a line for the docs' machine list (repeatable)"
     )
     parser.add_argument(
+        "--docs-from",
         "--from-json",
+        dest="docs_from",
         type=Path,
         metavar="PATH",
-        help="measure nothing: report (and write docs from) a --json file",
+        help="measure nothing: print and write docs/performance.rst from a saved record",
     )
     args = parser.parse_args(argv)
+    if args.docs_from:
+        saved = json.loads(args.docs_from.read_text())
+        header, body = report.rows(saved["results"], saved["impls"])
+        print(report.console_table(header, body))
+        write_docs_from(args.docs_from)
+        return 0
     workloads = [w.strip().upper() for w in args.only.split(",") if w.strip()]
     names = [n.strip() for n in args.impl.split(",") if n.strip()]
     bad = [w for w in workloads if w not in WORKLOADS] + [
@@ -148,39 +180,38 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown workload or implementation: {', '.join(bad)}")
     sizes = QUICK if args.quick else FULL
     runs = args.runs or (1 if args.quick else 3)
+    everything = set(workloads) == set(WORKLOADS) and set(names) == set(impls_mod.NAMES)
+    docs = args.docs == "yes" or (args.docs == "auto" and everything and not args.quick)
 
-    info = report.machine()
-    if args.from_json:
-        saved = json.loads(args.from_json.read_text())
-        results, versions, failures = saved["results"], saved["versions"], saved["failures"]
-        info, runs = saved["machine"], saved.get("runs", runs)
-        names = [n for n in impls_mod.NAMES if n in results]
-    else:
-        results, versions, failures = run_all(names, workloads, sizes, runs)
+    prepared: list[impls_mod.Impl] = []
+    results, versions, failures = run_all(names, workloads, sizes, runs, prepared_out=prepared)
     header, body = report.rows(results, names)
     print()
     print(report.console_table(header, body))
     for key, reason in failures.items():
         print(f"FAILED {key}: {reason.splitlines()[0] if reason else ''}")
-    if args.json:
-        args.json.write_text(
-            json.dumps(
-                {
-                    "results": results,
-                    "failures": failures,
-                    "versions": versions,
-                    "machine": info,
-                    "runs": runs,
-                },
-                indent=2,
-            )
-        )
-    everything = set(workloads) == set(WORKLOADS) and set(names) == set(impls_mod.NAMES)
-    if args.docs == "yes" or (args.docs == "auto" and everything and not args.quick):
-        command = "python bench/run.py" + (f" --runs {runs}" if args.runs else "")
-        block = report.rst_block(results, names, info, runs, versions, command, args.note)
-        report.write_docs(DOCS, block)
-        print(f"wrote {DOCS.relative_to(ROOT)}")
+    command = "python bench/run.py" + (" " + " ".join(argv if argv is not None else sys.argv[1:]))
+    packages: dict[str, str] = {}
+    for impl in prepared:
+        packages.update(impl.packages)
+    saved = report.record(
+        results,
+        failures,
+        impls=names,
+        versions=versions,
+        packages=packages,
+        settings={i.name: i.settings() for i in prepared if not i.unavailable},
+        sizes=asdict(sizes),
+        runs=runs,
+        command=command.strip(),
+        notes=args.note,
+    )
+    path = args.json or (LATEST if docs else LAST_RUN)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(saved, indent=1) + "\n")
+    print(f"saved {path}")
+    if docs:
+        write_docs_from(path)
     return 1 if failures else 0
 
 

@@ -163,6 +163,28 @@ class Impl:
         self.unavailable = ""
         #: Version text for the report.
         self.version = ""
+        #: Package versions, for the saved record (name -> version).
+        self.packages: dict[str, str] = {}
+
+    def settings(self) -> str:
+        """How the server is started (``PORT`` for the port), for the saved record."""
+        if self.unavailable:
+            return ""
+        cmd, extra = self.command(0, 1)
+        shown = []
+        for c in cmd:
+            if c == sys.executable:
+                c = "python"
+            elif c.startswith(str(self.workdir)):
+                c = Path(c).name  # built here, e.g. the C driver
+            elif c.startswith("indiflask-bench-"):
+                c = "NAME"  # indiserver's private -u socket name
+            shown.append("PORT" if c == "0" else c.replace(str(ROOT) + os.sep, ""))
+        env = " ".join(f"{k}={Path(v).name}" for k, v in extra.items())
+        return (env + " " if env else "") + " ".join(shown) + self.defaults_note
+
+    #: Settings the command line leaves at their defaults, said in the record.
+    defaults_note = ""
 
     def prepare(self) -> None:
         """Build or install what is needed; set :attr:`unavailable` on failure."""
@@ -206,8 +228,13 @@ class Indiflask(Impl):
                 check=True,
             )
             self.version = out.stdout.strip()
+            self.packages = {"indiflask": self.version}
         except (subprocess.SubprocessError, OSError) as exc:
             self.unavailable = f"indiflask does not import: {exc}"
+
+    defaults_note = (
+        " (defaults: --max-connections 1024, --max-queue 128 MiB, --max-stream-queue 5 MiB)"
+    )
 
     def command(self, port: int, clients: int) -> tuple[list[str], dict[str, str]]:
         """``python -m indiflask run bench/drivers/indiflask_app.py``."""
@@ -263,6 +290,9 @@ class Indiserver(Impl):
             self.unavailable = f"cannot compile the C driver or shim: {exc}"
             return
         self.version = _deb_version("indi-bin") or "libindi"
+        self.packages = {"indi-bin": self.version.removeprefix("indi-bin ")}
+
+    defaults_note = " (defaults: -m 128 MB, -d 5 MB, -r 10)"
 
     def command(self, port: int, clients: int) -> tuple[list[str], dict[str, str]]:
         """indiserver on 127.0.0.1:port with a unique ``-u`` socket name."""
@@ -311,6 +341,25 @@ class Indipy(Impl):
                 self.unavailable = f"cannot install {' '.join(INDIPY_PINS)}: {exc}"
                 return
         self.version = " + ".join(INDIPY_PINS)
+        try:
+            out = subprocess.run(
+                [
+                    str(self.python),
+                    "-c",
+                    "import importlib.metadata as m; "
+                    "print(m.version('indipydriver'), m.version('indipyserver'))",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
+            )
+            driver, server = out.stdout.split()
+            self.packages = {"indipydriver": driver, "indipyserver": server}
+        except (subprocess.SubprocessError, OSError, ValueError):
+            self.packages = dict(pin.split("==") for pin in INDIPY_PINS)
+
+    defaults_note = " (IPyServer defaults; the slots beyond its 10 added by the script)"
 
     def command(self, port: int, clients: int) -> tuple[list[str], dict[str, str]]:
         """``indipy_bench.py PORT SLOTS``."""

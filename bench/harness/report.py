@@ -1,4 +1,11 @@
-"""Statistics, the console table, and the generated block of docs/performance.rst."""
+"""Statistics, the console table, the saved record, and the generated block of
+docs/performance.rst.
+
+Every run is saved as a JSON *record* (:func:`record`): the numbers, the
+machine, the versions of everything measured, each server's settings and the
+date. The results block of docs/performance.rst is always made from a record
+(:func:`rst_block`), never typed by hand.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,9 @@ import os
 import platform
 import re
 import statistics
+import sys
 from pathlib import Path
+from typing import Any
 
 from .workloads import metric_info
 
@@ -17,6 +26,24 @@ Results = dict[str, dict[str, list[float]]]
 START = ".. benchmark-results-start"
 END = ".. benchmark-results-end"
 OURS = "indiflask"
+
+#: The issue's targets: metric -> (peer, least ratio) where the ratio is how many
+#: times better indiflask's median is than the peer's; peer ``None`` means an
+#: absolute bound on indiflask's median (below it for lower-is-better metrics).
+TARGETS: dict[str, tuple[str | None, float]] = {
+    "W1 K=1": ("indiserver", 10.0),
+    "W1 K=20": ("indipydriver", 25.0),
+    "W2 p50": ("indiserver", 1.0),
+    "W2 p99": ("indiserver", 1.0),
+    "W3 BLOB": ("indiserver", 2.0),
+    "W4 storm": ("indipydriver", 5.0),
+    "W5 per client": (None, 4.0),
+    "W6 K=1": ("indiserver", 1.0),
+    "W6 p50": ("indiserver", 1.0),
+    "W6 p99": ("indiserver", 1.0),
+    "W7 getProperties": ("indiserver", 1.0),
+    "W7 CPU": ("indiserver", 1.0),
+}
 
 
 def machine() -> dict[str, str]:
@@ -35,8 +62,62 @@ def machine() -> dict[str, str]:
         "nproc": str(os.cpu_count()),
         "cpu": cpu,
         "python": platform.python_version(),
+        "python_executable": sys.executable,
         "system": f"{platform.system()} {platform.release()}",
+        "kernel": platform.release(),
     }
+
+
+def record(
+    results: Results,
+    failures: dict[str, str],
+    *,
+    impls: list[str],
+    versions: dict[str, str],
+    packages: dict[str, str],
+    settings: dict[str, str],
+    sizes: dict[str, object],
+    runs: int,
+    command: str,
+    notes: list[str],
+) -> dict[str, object]:
+    """Everything a run measured and where: what the JSON file holds."""
+    return {
+        "format": 1,
+        "command": command,
+        "runs": runs,
+        "impls": impls,
+        "machine": machine(),
+        "versions": versions,
+        "packages": packages,
+        "settings": settings,
+        "sizes": sizes,
+        "results": results,
+        "failures": failures,
+        "notes": notes,
+    }
+
+
+def target(metric: str, results: Results) -> str:
+    """``met`` or ``missed`` (with the bound) for a metric with a target, else ``-``."""
+    if metric not in TARGETS:
+        return "-"
+    peer, least = TARGETS[metric]
+    ours = results.get(OURS, {}).get(metric)
+    if not ours:
+        return "-"
+    if peer is None:
+        higher = metric_info(metric)[1]
+        value = statistics.median(ours)
+        ok = value >= least if higher else value <= least
+        bound = f"{'>=' if higher else '<='} {_fmt(least)}"
+        return f"{bound}: {'met' if ok else 'MISSED'}"
+    theirs = results.get(peer, {}).get(metric)
+    if not theirs:
+        return f"{_fmt(least)}x {peer}: not measured"
+    shown = ratio(metric, ours, theirs)
+    ok = shown != "-" and float(shown.rstrip("x")) >= least
+    return f"{least:g}x {peer}: {'met' if ok else 'MISSED'}"
 
 
 def _fmt(value: float) -> str:
@@ -82,7 +163,7 @@ def rows(results: Results, impls: list[str]) -> tuple[list[str], list[list[str]]
     peers = [i for i in impls if i != OURS]
     header = ["metric", "unit", *impls]
     if OURS in impls:
-        header += [f"vs {p}" for p in peers]
+        header += [f"vs {p}" for p in peers] + ["target"]
     body = []
     for metric in metrics:
         unit, higher = metric_info(metric)
@@ -93,6 +174,7 @@ def rows(results: Results, impls: list[str]) -> tuple[list[str], list[list[str]]
                 ratio(metric, results.get(OURS, {}).get(metric), results.get(p, {}).get(metric))
                 for p in peers
             ]
+            row.append(target(metric, results))
         body.append(row)
     return header, body
 
@@ -121,29 +203,32 @@ def rst_table(header: list[str], body: list[list[str]]) -> str:
     return "\n".join(out)
 
 
-def rst_block(
-    results: Results,
-    impls: list[str],
-    info: dict[str, str],
-    runs: int,
-    versions: dict[str, str],
-    command: str,
-    notes: list[str],
-) -> str:
-    """The generated part of docs/performance.rst."""
+def rst_block(saved: dict[str, Any], source: str) -> str:
+    """The generated part of docs/performance.rst, made from a saved record.
+
+    :param source: the record's path as shown in the docs.
+    """
+    results: Results = saved["results"]
+    impls: list[str] = [i for i in saved["impls"] if i in results]
+    info = saved["machine"]
     header, body = rows(results, impls)
     lines = [
         START,
         "",
-        f"Measured {info['date']} with ``{command}`` ({runs} run(s) per workload; each cell is",
-        "the median with the min-max range in brackets; the ratio columns say how many times",
-        "better indiflask's median is, so above 1 means indiflask wins).",
+        f"Measured {info['date']} with ``{saved['command']}`` ({saved['runs']} run(s) per",
+        "workload; each cell is the median with the min-max range in brackets; the ratio",
+        "columns say how many times better indiflask's median is, so above 1 means indiflask",
+        f"wins). Generated from ``{source}`` by ``python bench/run.py --docs-from {source}``.",
         "",
         f"* Machine: {info['nproc']} CPUs, {info['cpu']}, {info['system']}",
         f"* Python {info['python']}",
     ]
-    lines += [f"* {name}: {version}" for name, version in versions.items()]
-    lines += [f"* {note}" for note in notes]
+    lines += [f"* {name}: {version}" for name, version in saved["versions"].items()]
+    lines += [f"* {name} settings: ``{how}``" for name, how in saved.get("settings", {}).items()]
+    for key, reason in saved.get("failures", {}).items():
+        first = reason.splitlines()[0] if reason else ""
+        lines.append(f"* Failed or skipped: {key}: {first}")
+    lines += [f"* {note}" for note in saved.get("notes", [])]
     lines += ["", rst_table(header, body), "", END]
     return "\n".join(lines)
 
