@@ -2,7 +2,7 @@
 
 Runs in the separate venv that bench/run.py creates under ``bench/.envs/``.
 Same device and environment variables as ``indiflask_app.py`` and
-``bench_driver.c``. Usage: ``python indipy_bench.py PORT CONNECTIONS``.
+``bench_driver.c``. Usage: ``python indipy_bench.py PORT CONNECTIONS [--remote UPSTREAM_PORT]``.
 
 indipyserver accepts 1-10 for ``maxconnections``; the workloads need more
 clients than that, so after building the server with 10 this script adds
@@ -111,10 +111,21 @@ def make_driver() -> BenchDriver:
 
 
 def main() -> None:
-    """Serve on 127.0.0.1:PORT with CONNECTIONS client slots."""
+    """Serve on 127.0.0.1:PORT with CONNECTIONS client slots.
+
+    With ``--remote UPSTREAM`` (workload W6) the server has no driver of its
+    own: it serves the devices of the server on 127.0.0.1:UPSTREAM
+    (``IPyServer.add_remote``).
+    """
     port, slots = int(sys.argv[1]), int(sys.argv[2])
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    server = indipyserver.IPyServer(make_driver(), host="127.0.0.1", port=port, maxconnections=10)
+    if sys.argv[3:4] == ["--remote"]:
+        server = indipyserver.IPyServer(host="127.0.0.1", port=port, maxconnections=10)
+        server.add_remote("127.0.0.1", int(sys.argv[4]))
+    else:
+        server = indipyserver.IPyServer(
+            make_driver(), host="127.0.0.1", port=port, maxconnections=10
+        )
     for _ in range(max(0, slots - 10)):
         server.con_id += 1
         server.connectionpool.append(_ClientConnection(server.con_id, server.xml_data_que))

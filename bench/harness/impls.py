@@ -110,11 +110,15 @@ class Running:
     port: int
     log: Path
     extra: list[int] = field(default_factory=list)
+    #: In a chain (W6): the server this one connects to, which hosts the driver.
+    upstream: Running | None = None
 
     @property
     def pids(self) -> list[int]:
-        """The server process and its descendants (indiserver's driver)."""
-        return process_tree(self.proc.pid)
+        """The server process and its descendants (indiserver's driver), and the
+        upstream server's in a chain."""
+        pids = process_tree(self.proc.pid)
+        return pids + self.upstream.pids if self.upstream is not None else pids
 
     def rss(self) -> int:
         """Resident memory of the whole server (driver processes included)."""
@@ -125,12 +129,21 @@ class Running:
         return rss_bytes(self.pids, field="VmHWM:")
 
     def alive(self) -> bool:
-        """True while the server process runs."""
-        return self.proc.poll() is None
+        """True while the server process runs (and its upstream, in a chain)."""
+        up = self.upstream is None or self.upstream.alive()
+        return self.proc.poll() is None and up
 
     def stop(self) -> None:
-        """SIGTERM the server (then SIGKILL), and any of its children still alive."""
-        children = [p for p in self.pids if p != self.proc.pid]
+        """SIGTERM the server (then SIGKILL), and any of its children still alive;
+        then the upstream server of a chain."""
+        try:
+            self._stop_own()
+        finally:
+            if self.upstream is not None:
+                self.upstream.stop()
+
+    def _stop_own(self) -> None:
+        children = [p for p in process_tree(self.proc.pid) if p != self.proc.pid]
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -145,9 +158,12 @@ class Running:
     def log_tail(self, lines: int = 15) -> str:
         """The end of the server's log, for error reports."""
         try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+            own = "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
-            return ""
+            own = ""
+        if self.upstream is not None:
+            own += "\n(upstream server:)\n" + self.upstream.log_tail(lines)
+        return own
 
 
 class Impl:
@@ -193,10 +209,35 @@ class Impl:
         """The server command line and extra environment."""
         raise NotImplementedError
 
+    def chain_command(self, port: int, upstream: int) -> tuple[list[str], dict[str, str]]:
+        """A server with no driver of its own that serves the devices of the server
+        on ``upstream`` (W6); raises :class:`NotImplementedError` when it cannot."""
+        raise NotImplementedError(f"{self.name} cannot chain servers")
+
     def start(self, env: dict[str, str], clients: int) -> Running:
         """Start a server for up to ``clients`` clients with the workload's ``env``."""
         port = free_port()
         cmd, extra = self.command(port, clients)
+        return self._spawn(cmd, extra, env, port)
+
+    def start_chain(self, env: dict[str, str], clients: int) -> Running:
+        """Start server B with the driver, wait until it serves, then server A
+        connected to B; clients talk to A (the returned server)."""
+        upstream = self.start(env, clients)
+        try:
+            wait_ready(upstream)
+            port = free_port()
+            cmd, extra = self.chain_command(port, upstream.port)
+            running = self._spawn(cmd, extra, env, port)
+        except BaseException:
+            upstream.stop()
+            raise
+        running.upstream = upstream
+        return running
+
+    def _spawn(
+        self, cmd: list[str], extra: dict[str, str], env: dict[str, str], port: int
+    ) -> Running:
         log = self.workdir / f"{self.name}-{port}.log"
         full_env = {**os.environ, **env, **extra}
         with open(log, "wb") as out:
@@ -244,6 +285,20 @@ class Indiflask(Impl):
             "indiflask",
             "run",
             str(DRIVERS / "indiflask_app.py"),
+            "--port",
+            str(port),
+        ], {}
+
+    def chain_command(self, port: int, upstream: int) -> tuple[list[str], dict[str, str]]:
+        """``indiflask run --remote 127.0.0.1:UPSTREAM``."""
+        remote = f"127.0.0.1:{upstream}"
+        return [
+            sys.executable,
+            "-m",
+            "indiflask",
+            "run",
+            "--remote",
+            remote,
             "--port",
             str(port),
         ], {}
@@ -306,6 +361,12 @@ class Indiserver(Impl):
             str(self.driver),
         ], {"LD_PRELOAD": str(self.shim)}
 
+    def chain_command(self, port: int, upstream: int) -> tuple[list[str], dict[str, str]]:
+        """indiserver with the remote driver ``Bench@127.0.0.1:UPSTREAM``."""
+        unix = f"indiflask-bench-{os.getpid()}-{port}"
+        remote = f"Bench@127.0.0.1:{upstream}"
+        return [self.server, "-p", str(port), "-u", unix, remote], {"LD_PRELOAD": str(self.shim)}
+
 
 class Indipy(Impl):
     """indipydriver + indipyserver from PyPI, in their own venv."""
@@ -364,6 +425,11 @@ class Indipy(Impl):
     def command(self, port: int, clients: int) -> tuple[list[str], dict[str, str]]:
         """``indipy_bench.py PORT SLOTS``."""
         return [str(self.python), str(DRIVERS / "indipy_bench.py"), str(port), str(clients + 2)], {}
+
+    def chain_command(self, port: int, upstream: int) -> tuple[list[str], dict[str, str]]:
+        """``indipy_bench.py PORT 3 --remote UPSTREAM``: an IPyServer with ``add_remote``."""
+        script = str(DRIVERS / "indipy_bench.py")
+        return [str(self.python), script, str(port), "3", "--remote", str(upstream)], {}
 
 
 def _deb_version(package: str) -> str:

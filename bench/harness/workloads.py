@@ -57,8 +57,14 @@ def _env(sizes: Sizes) -> dict[str, str]:
     }
 
 
-def _server(impl: Impl, sizes: Sizes, clients: int) -> Running:
-    running = impl.start(_env(sizes), clients)
+def _server(impl: Impl, sizes: Sizes, clients: int, *, chain: bool = False) -> Running:
+    if chain:
+        try:
+            running = impl.start_chain(_env(sizes), clients)
+        except NotImplementedError as exc:
+            raise BenchError(str(exc)) from None
+    else:
+        running = impl.start(_env(sizes), clients)
     try:
         wait_ready(running)
     except Exception:
@@ -83,58 +89,75 @@ def _check(running: Running, what: str) -> None:
 
 def w1_fanout(impl: Impl, sizes: Sizes) -> dict[str, float]:
     """W1: ``flood_n`` updates to K clients; messages delivered per second, per K."""
-    out: dict[str, float] = {}
-    for k in sizes.fanout:
-        running = _server(impl, sizes, k)
-        try:
-            ready, results, go = _ctx.Queue(), _ctx.Queue(), _ctx.Event()
-            procs = [
-                _ctx.Process(
-                    target=loadgen.flood_client,
-                    daemon=True,
-                    args=(
-                        running.port,
-                        sizes.flood_n,
-                        i,
-                        ready,
-                        go,
-                        results,
-                        sizes.timeout,
-                        sizes.flood_cap,
-                    ),
-                )
-                for i in range(k)
-            ]
-            for proc in procs:
-                proc.start()
-            for n in range(k):
-                try:
-                    ready.get(timeout=sizes.timeout)
-                except queue.Empty:
-                    raise BenchError(f"W1 K={k}: {n} clients got every definition") from None
-            go.set()
-            reports = [results.get(timeout=sizes.timeout + 10) for _ in range(k)]
-            _join(procs, 10)
-            _check(running, "W1")
-        finally:
-            running.stop()
-        t0 = next(r[1] for r in reports if r[0] == 0)
-        errors = [r[5] for r in reports if r[5]]
-        delivered = sum(r[3] for r in reports)
-        if errors or t0 is None or not delivered:
-            got = sorted(r[3] for r in reports)
-            raise BenchError(f"W1 K={k}: deliveries {got} of {sizes.flood_n}; {errors[:3]}")
-        elapsed = max(r[2] for r in reports) - t0
-        if delivered < k * sizes.flood_n:
-            # the clients waited the whole cap: a server that stalls is rated on that
-            elapsed = max(elapsed, sizes.flood_cap)
-        out[f"W1 K={k}"] = delivered / elapsed
-    return out
+    return {f"W1 K={k}": _flood_rate(impl, sizes, k, chain=False) for k in sizes.fanout}
+
+
+def _flood_rate(impl: Impl, sizes: Sizes, k: int, *, chain: bool) -> float:
+    """Messages per second delivered to ``k`` clients (through a chain of two servers)."""
+    what = "W6" if chain else f"W1 K={k}"
+    running = _server(impl, sizes, k, chain=chain)
+    try:
+        ready, results, go = _ctx.Queue(), _ctx.Queue(), _ctx.Event()
+        procs = [
+            _ctx.Process(
+                target=loadgen.flood_client,
+                daemon=True,
+                args=(
+                    running.port,
+                    sizes.flood_n,
+                    i,
+                    ready,
+                    go,
+                    results,
+                    sizes.timeout,
+                    sizes.flood_cap,
+                ),
+            )
+            for i in range(k)
+        ]
+        for proc in procs:
+            proc.start()
+        for n in range(k):
+            try:
+                ready.get(timeout=sizes.timeout)
+            except queue.Empty:
+                raise BenchError(f"{what}: {n} clients got every definition") from None
+        go.set()
+        reports = [results.get(timeout=sizes.timeout + 10) for _ in range(k)]
+        _join(procs, 10)
+        _check(running, what)
+    finally:
+        running.stop()
+    t0 = next(r[1] for r in reports if r[0] == 0)
+    errors = [r[5] for r in reports if r[5]]
+    delivered = sum(r[3] for r in reports)
+    if errors or t0 is None or not delivered:
+        got = sorted(r[3] for r in reports)
+        raise BenchError(f"{what}: deliveries {got} of {sizes.flood_n}; {errors[:3]}")
+    elapsed = max(r[2] for r in reports) - t0
+    if delivered < k * sizes.flood_n:
+        # the clients waited the whole cap: a server that stalls is rated on that
+        elapsed = max(elapsed, sizes.flood_cap)
+    return float(delivered / elapsed)
 
 
 def w2_roundtrip(impl: Impl, sizes: Sizes) -> dict[str, float]:
     """W2: sequential change -> update round trips; p50 and p99 in milliseconds."""
-    running = _server(impl, sizes, 1)
+    p50, p99 = _roundtrip_ms(impl, sizes, chain=False)
+    return {"W2 p50": p50, "W2 p99": p99}
+
+
+def w6_chain(impl: Impl, sizes: Sizes) -> dict[str, float]:
+    """W6: W1 with one client and W2, through a chain of two servers of the same kind
+    (client -> server A -> server B, which hosts the driver)."""
+    rate = _flood_rate(impl, sizes, 1, chain=True)
+    p50, p99 = _roundtrip_ms(impl, sizes, chain=True)
+    return {"W6 K=1": rate, "W6 p50": p50, "W6 p99": p99}
+
+
+def _roundtrip_ms(impl: Impl, sizes: Sizes, *, chain: bool) -> tuple[float, float]:
+    what = "W6" if chain else "W2"
+    running = _server(impl, sizes, 1, chain=chain)
     try:
         results = _ctx.Queue()
         proc = _ctx.Process(
@@ -145,13 +168,13 @@ def w2_roundtrip(impl: Impl, sizes: Sizes) -> dict[str, float]:
         proc.start()
         latencies, error = results.get(timeout=sizes.timeout + 10)
         _join([proc], 10)
-        _check(running, "W2")
+        _check(running, what)
     finally:
         running.stop()
     if error or len(latencies) != sizes.roundtrips:
-        raise BenchError(f"W2: {len(latencies)} of {sizes.roundtrips} round trips; {error}")
+        raise BenchError(f"{what}: {len(latencies)} of {sizes.roundtrips} round trips; {error}")
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-    return {"W2 p50": cuts[49] * 1e3, "W2 p99": cuts[98] * 1e3}
+    return cuts[49] * 1e3, cuts[98] * 1e3
 
 
 def w3_blob(impl: Impl, sizes: Sizes) -> dict[str, float]:
@@ -283,6 +306,7 @@ WORKLOADS: dict[str, Callable[[Impl, Sizes], dict[str, float]]] = {
     "W3": w3_blob,
     "W4": w4_storm,
     "W5": w5_idle,
+    "W6": w6_chain,
 }
 
 METRICS.update(
@@ -296,6 +320,9 @@ METRICS.update(
         "W4 storm": ("s", False),
         "W4 RSS": ("MiB", False),
         "W5 per client": ("KiB", False),
+        "W6 K=1": ("msgs/s", True),
+        "W6 p50": ("ms", False),
+        "W6 p99": ("ms", False),
     }
 )
 

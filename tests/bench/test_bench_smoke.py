@@ -19,6 +19,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.harness.impls import NAMES  # noqa: E402
+from bench.harness.workloads import WORKLOADS  # noqa: E402
 from bench.run import SMOKE, run_all  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -28,7 +29,7 @@ def test_harness_measures_every_workload(tmp_path: Path) -> None:
     lines: list[str] = []
     results, versions, failures = run_all(
         list(NAMES),
-        ["W1", "W2", "W3", "W4", "W5"],
+        list(WORKLOADS),
         SMOKE,
         1,
         log=lines.append,
@@ -55,6 +56,9 @@ def test_harness_measures_every_workload(tmp_path: Path) -> None:
         "W4 storm",
         "W4 RSS",
         "W5 per client",
+        "W6 K=1",
+        "W6 p50",
+        "W6 p99",
     }
     for name in ran:
         got = results[name]
@@ -67,3 +71,4 @@ def test_harness_measures_every_workload(tmp_path: Path) -> None:
             if metric != "W5 per client":  # a delta of RSS pages may be ~0
                 assert values[0] > 0, (name, metric, values)
         assert got["W2 p50"][0] <= got["W2 p99"][0]
+        assert got["W6 p50"][0] <= got["W6 p99"][0]
