@@ -26,8 +26,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEV "Bench"
-#define NPROPS 50
+/* BENCH_DEVICE and BENCH_PROPS (W7 runs many drivers) may change these. */
+static const char *dev = "Bench";
+static int nprops = 50;
 
 static long flood_n = 20000;
 static long blob_count = 8;
@@ -79,27 +80,27 @@ static void define_all(void)
     const char *ts = stamp();
     int p;
 
-    printf("<defSwitchVector device=\"" DEV "\" name=\"FLOOD\" label=\"Flood\" group=\"Bench\""
+    printf("<defSwitchVector device=\"%s\" name=\"FLOOD\" label=\"Flood\" group=\"Bench\""
            " state=\"Idle\" perm=\"rw\" rule=\"AtMostOne\" timeout=\"0\" timestamp=\"%s\">"
-           "<defSwitch name=\"GO\" label=\"GO\">Off</defSwitch></defSwitchVector>\n", ts);
-    printf("<defNumberVector device=\"" DEV "\" name=\"FLOODED\" label=\"Flooded\" group=\"Bench\""
+           "<defSwitch name=\"GO\" label=\"GO\">Off</defSwitch></defSwitchVector>\n", dev, ts);
+    printf("<defNumberVector device=\"%s\" name=\"FLOODED\" label=\"Flooded\" group=\"Bench\""
            " state=\"Idle\" perm=\"ro\" timeout=\"0\" timestamp=\"%s\"><defNumber name=\"V\""
            " label=\"V\" format=\"%%g\" min=\"0\" max=\"0\" step=\"0\">0</defNumber>"
-           "</defNumberVector>\n", ts);
-    printf("<defNumberVector device=\"" DEV "\" name=\"ECHO\" label=\"Echo\" group=\"Bench\""
+           "</defNumberVector>\n", dev, ts);
+    printf("<defNumberVector device=\"%s\" name=\"ECHO\" label=\"Echo\" group=\"Bench\""
            " state=\"Idle\" perm=\"rw\" timeout=\"0\" timestamp=\"%s\"><defNumber name=\"X\""
            " label=\"X\" format=\"%%g\" min=\"0\" max=\"0\" step=\"0\">%.17g</defNumber>"
-           "</defNumberVector>\n", ts, echo_x);
-    printf("<defSwitchVector device=\"" DEV "\" name=\"BLOB_GO\" label=\"Send BLOBs\""
+           "</defNumberVector>\n", dev, ts, echo_x);
+    printf("<defSwitchVector device=\"%s\" name=\"BLOB_GO\" label=\"Send BLOBs\""
            " group=\"Bench\" state=\"Idle\" perm=\"rw\" rule=\"AtMostOne\" timeout=\"0\""
            " timestamp=\"%s\"><defSwitch name=\"GO\" label=\"GO\">Off</defSwitch>"
-           "</defSwitchVector>\n", ts);
-    printf("<defBLOBVector device=\"" DEV "\" name=\"IMAGE\" label=\"Image\" group=\"Bench\""
+           "</defSwitchVector>\n", dev, ts);
+    printf("<defBLOBVector device=\"%s\" name=\"IMAGE\" label=\"Image\" group=\"Bench\""
            " state=\"Idle\" perm=\"ro\" timeout=\"0\" timestamp=\"%s\"><defBLOB name=\"DATA\""
-           " label=\"DATA\"/></defBLOBVector>\n", ts);
-    for (p = 0; p < NPROPS; p++) {
-        printf("<defNumberVector device=\"" DEV "\" name=\"P%02d\" label=\"P%02d\""
-               " group=\"Storm\" state=\"Idle\" perm=\"ro\" timeout=\"0\" timestamp=\"%s\">",
+           " label=\"DATA\"/></defBLOBVector>\n", dev, ts);
+    for (p = 0; p < nprops; p++) {
+        printf("<defNumberVector device=\"%s\" name=\"P%02d\" label=\"P%02d\""
+               " group=\"Storm\" state=\"Idle\" perm=\"ro\" timeout=\"0\" timestamp=\"%s\">", dev,
                p, p, ts);
         for (int m = 0; m < 4; m++)
             printf("<defNumber name=\"%c\" label=\"%c\" format=\"%%.3f\" min=\"0\" max=\"0\""
@@ -111,11 +112,11 @@ static void define_all(void)
 static void flood(void)
 {
     for (long i = 0; i < flood_n; i++)
-        printf("<setNumberVector device=\"" DEV "\" name=\"FLOODED\" state=\"Ok\" timeout=\"0\""
-               " timestamp=\"%s\"><oneNumber name=\"V\">%ld</oneNumber></setNumberVector>\n",
+        printf("<setNumberVector device=\"%s\" name=\"FLOODED\" state=\"Ok\" timeout=\"0\""
+               " timestamp=\"%s\"><oneNumber name=\"V\">%ld</oneNumber></setNumberVector>\n", dev,
                stamp(), i);
-    printf("<setSwitchVector device=\"" DEV "\" name=\"FLOOD\" state=\"Ok\" timeout=\"0\""
-           " timestamp=\"%s\"><oneSwitch name=\"GO\">Off</oneSwitch></setSwitchVector>\n",
+    printf("<setSwitchVector device=\"%s\" name=\"FLOOD\" state=\"Ok\" timeout=\"0\""
+           " timestamp=\"%s\"><oneSwitch name=\"GO\">Off</oneSwitch></setSwitchVector>\n", dev,
            stamp());
 }
 
@@ -132,14 +133,14 @@ static void send_blobs(void)
     }
     for (long i = 0; i < blob_count; i++) {
         size_t n = base64(blob_data, blob_size, blob_b64);
-        printf("<setBLOBVector device=\"" DEV "\" name=\"IMAGE\" state=\"Ok\" timeout=\"0\""
-               " timestamp=\"%s\"><oneBLOB name=\"DATA\" size=\"%zu\" format=\".bin\">",
+        printf("<setBLOBVector device=\"%s\" name=\"IMAGE\" state=\"Ok\" timeout=\"0\""
+               " timestamp=\"%s\"><oneBLOB name=\"DATA\" size=\"%zu\" format=\".bin\">", dev,
                stamp(), blob_size);
         fwrite(blob_b64, 1, n, stdout);
         printf("</oneBLOB></setBLOBVector>\n");
     }
-    printf("<setSwitchVector device=\"" DEV "\" name=\"BLOB_GO\" state=\"Ok\" timeout=\"0\""
-           " timestamp=\"%s\"><oneSwitch name=\"GO\">Off</oneSwitch></setSwitchVector>\n",
+    printf("<setSwitchVector device=\"%s\" name=\"BLOB_GO\" state=\"Ok\" timeout=\"0\""
+           " timestamp=\"%s\"><oneSwitch name=\"GO\">Off</oneSwitch></setSwitchVector>\n", dev,
            stamp());
 }
 
@@ -171,7 +172,7 @@ static void handle(const char *el, size_t len, const char *tag_end)
     int has_device = attribute(el, tag_end, "device", device, sizeof device);
 
     attribute(el, tag_end, "name", name, sizeof name);
-    if (has_device && strcmp(device, DEV) != 0)
+    if (has_device && strcmp(device, dev) != 0)
         return;
     if (strncmp(el, "<getProperties", 14) == 0) {
         define_all();
@@ -186,8 +187,8 @@ static void handle(const char *el, size_t len, const char *tag_end)
 
         if (gt != NULL && gt < el + len)
             echo_x = strtod(gt + 1, NULL);
-        printf("<setNumberVector device=\"" DEV "\" name=\"ECHO\" state=\"Ok\" timeout=\"0\""
-               " timestamp=\"%s\"><oneNumber name=\"X\">%.17g</oneNumber></setNumberVector>\n",
+        printf("<setNumberVector device=\"%s\" name=\"ECHO\" state=\"Ok\" timeout=\"0\""
+               " timestamp=\"%s\"><oneNumber name=\"X\">%.17g</oneNumber></setNumberVector>\n", dev,
                stamp(), echo_x);
     }
 }
@@ -242,6 +243,10 @@ int main(void)
         blob_count = atol(env);
     if ((env = getenv("BENCH_BLOB_SIZE")) != NULL)
         blob_size = (size_t)atol(env);
+    if ((env = getenv("BENCH_DEVICE")) != NULL && *env && strlen(env) < 60)
+        dev = env;
+    if ((env = getenv("BENCH_PROPS")) != NULL)
+        nprops = atoi(env);
     if (buf == NULL)
         return 1;
     setvbuf(stdout, NULL, _IOFBF, 1 << 16);

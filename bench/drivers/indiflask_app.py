@@ -3,7 +3,9 @@
 The same device is served by ``bench_driver.c`` (under libindi's indiserver)
 and ``indipy_bench.py`` (indipydriver + indipyserver); see bench/run.py.
 Sizes come from the environment: ``BENCH_N`` updates per flood,
-``BENCH_BLOB_COUNT`` BLOBs of ``BENCH_BLOB_SIZE`` bytes per BLOB request.
+``BENCH_BLOB_COUNT`` BLOBs of ``BENCH_BLOB_SIZE`` bytes per BLOB request,
+``BENCH_DEVICE`` the device name (``Bench``) and ``BENCH_PROPS`` how many
+4-member vectors ``P00``... it has (50); W7 runs many drivers with distinct names.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from indiflask import App, Blob, Number, Switch
 FLOOD_N = int(os.environ.get("BENCH_N", "20000"))
 BLOB_COUNT = int(os.environ.get("BENCH_BLOB_COUNT", "8"))
 BLOB_SIZE = int(os.environ.get("BENCH_BLOB_SIZE", str(16 * 2**20)))
+DEVICE = os.environ.get("BENCH_DEVICE") or "Bench"
+PROPS = int(os.environ.get("BENCH_PROPS", "50"))
 
-app = App("Bench", device="Bench", standard=False)
+app = App(DEVICE, device=DEVICE, standard=False)
 
 
 @app.switch(
@@ -64,7 +68,7 @@ def blob_go(change):
 
 image = app.blob("IMAGE", label="Image", group="Bench", members=[Blob("DATA")])
 
-for _p in range(50):
+for _p in range(PROPS):
     app.number(
         f"P{_p:02d}",
         label=f"P{_p:02d}",

@@ -2,7 +2,9 @@
 
 Runs in the separate venv that bench/run.py creates under ``bench/.envs/``.
 Same device and environment variables as ``indiflask_app.py`` and
-``bench_driver.c``. Usage: ``python indipy_bench.py PORT CONNECTIONS [--remote UPSTREAM_PORT]``.
+``bench_driver.c``. Usage: ``python indipy_bench.py PORT CONNECTIONS``, with
+``--remote UPSTREAM_PORT`` or ``--exdrivers PROGRAM...`` after them, or
+``python indipy_bench.py --stdio``.
 
 indipyserver accepts 1-10 for ``maxconnections``; the workloads need more
 clients than that, so after building the server with 10 this script adds
@@ -25,7 +27,8 @@ from indipyserver.ipyserver import _ClientConnection
 FLOOD_N = int(os.environ.get("BENCH_N", "20000"))
 BLOB_COUNT = int(os.environ.get("BENCH_BLOB_COUNT", "8"))
 BLOB_SIZE = int(os.environ.get("BENCH_BLOB_SIZE", str(16 * 2**20)))
-DEVICE = "Bench"
+DEVICE = os.environ.get("BENCH_DEVICE") or "Bench"
+PROPS = int(os.environ.get("BENCH_PROPS", "50"))
 
 
 class BenchDriver(ipd.IPyDriver):
@@ -98,7 +101,7 @@ def make_driver() -> BenchDriver:
             blobmembers=[ipd.BLOBMember("DATA", "DATA", blobformat=".bin")],
         ),
     ]
-    for p in range(50):
+    for p in range(PROPS):
         props.append(
             number(
                 f"P{p:02d}",
@@ -115,13 +118,22 @@ def main() -> None:
 
     With ``--remote UPSTREAM`` (workload W6) the server has no driver of its
     own: it serves the devices of the server on 127.0.0.1:UPSTREAM
-    (``IPyServer.add_remote``).
+    (``IPyServer.add_remote``); with ``--exdrivers PROGRAM...`` (W7) it runs
+    those executables (``IPyServer.add_exdriver``). ``--stdio`` alone runs the
+    driver on stdin/stdout instead.
     """
-    port, slots = int(sys.argv[1]), int(sys.argv[2])
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    if sys.argv[1:2] == ["--stdio"]:
+        asyncio.run(make_driver().asyncrun())
+        return
+    port, slots = int(sys.argv[1]), int(sys.argv[2])
     if sys.argv[3:4] == ["--remote"]:
         server = indipyserver.IPyServer(host="127.0.0.1", port=port, maxconnections=10)
         server.add_remote("127.0.0.1", int(sys.argv[4]))
+    elif sys.argv[3:4] == ["--exdrivers"]:
+        server = indipyserver.IPyServer(host="127.0.0.1", port=port, maxconnections=10)
+        for program in sys.argv[4:]:
+            server.add_exdriver(program)
     else:
         server = indipyserver.IPyServer(
             make_driver(), host="127.0.0.1", port=port, maxconnections=10

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -74,6 +75,14 @@ def rss_bytes(pids: list[int], field: str = "VmRSS:") -> int:
                     total += int(line.split()[1]) * 1024
                     break
     return total
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) process ``pid`` has used so far, its children not
+    included (``/proc/PID/stat``)."""
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def accepted(pids: list[int], port: int) -> int:
@@ -214,6 +223,36 @@ class Impl:
         on ``upstream`` (W6); raises :class:`NotImplementedError` when it cannot."""
         raise NotImplementedError(f"{self.name} cannot chain servers")
 
+    def driver_argv(self) -> list[str]:
+        """The bench driver as an executable stdio driver (W7)."""
+        raise NotImplementedError
+
+    def many_command(
+        self, port: int, clients: int, drivers: list[str]
+    ) -> tuple[list[str], dict[str, str]]:
+        """A server running the executables ``drivers`` (W7)."""
+        raise NotImplementedError
+
+    def start_many(
+        self, env: dict[str, str], clients: int, devices: list[str], props: int
+    ) -> Running:
+        """Start a server with one executable bench driver per name in ``devices``
+        (each with ``props`` vectors ``P00``...); every driver is a small shell
+        script that sets its device name and runs :meth:`driver_argv`."""
+        folder = Path(tempfile.mkdtemp(prefix="many-", dir=self.workdir))
+        command = " ".join(shlex.quote(a) for a in self.driver_argv())
+        scripts = []
+        for device in devices:
+            script = folder / f"drv_{device.lower()}"
+            script.write_text(
+                f"#!/bin/sh\nBENCH_DEVICE={device} BENCH_PROPS={props} exec {command}\n"
+            )
+            script.chmod(0o755)
+            scripts.append(str(script))
+        port = free_port()
+        cmd, extra = self.many_command(port, clients, scripts)
+        return self._spawn(cmd, extra, env, port)
+
     def start(self, env: dict[str, str], clients: int) -> Running:
         """Start a server for up to ``clients`` clients with the workload's ``env``."""
         port = free_port()
@@ -303,6 +342,26 @@ class Indiflask(Impl):
             str(port),
         ], {}
 
+    def driver_argv(self) -> list[str]:
+        """``python -m indiflask run bench/drivers/indiflask_app.py --stdio``."""
+        return [
+            sys.executable,
+            "-m",
+            "indiflask",
+            "run",
+            str(DRIVERS / "indiflask_app.py"),
+            "--stdio",
+        ]
+
+    def many_command(
+        self, port: int, clients: int, drivers: list[str]
+    ) -> tuple[list[str], dict[str, str]]:
+        """``indiflask run --exdriver D1 --exdriver D2 ...``."""
+        cmd = [sys.executable, "-m", "indiflask", "run", "--port", str(port)]
+        for driver in drivers:
+            cmd += ["--exdriver", driver]
+        return cmd, {}
+
 
 class Indiserver(Impl):
     """libindi's indiserver with the C bench driver."""
@@ -366,6 +425,17 @@ class Indiserver(Impl):
         unix = f"indiflask-bench-{os.getpid()}-{port}"
         remote = f"Bench@127.0.0.1:{upstream}"
         return [self.server, "-p", str(port), "-u", unix, remote], {"LD_PRELOAD": str(self.shim)}
+
+    def driver_argv(self) -> list[str]:
+        """The compiled C bench driver."""
+        return [str(self.driver)]
+
+    def many_command(
+        self, port: int, clients: int, drivers: list[str]
+    ) -> tuple[list[str], dict[str, str]]:
+        """``indiserver -p PORT -u NAME D1 D2 ...``."""
+        unix = f"indiflask-bench-{os.getpid()}-{port}"
+        return [self.server, "-p", str(port), "-u", unix, *drivers], {"LD_PRELOAD": str(self.shim)}
 
 
 class Indipy(Impl):
@@ -431,6 +501,18 @@ class Indipy(Impl):
         script = str(DRIVERS / "indipy_bench.py")
         return [str(self.python), script, str(port), "3", "--remote", str(upstream)], {}
 
+    def driver_argv(self) -> list[str]:
+        """``indipy_bench.py --stdio``: the IPyDriver on stdin/stdout."""
+        return [str(self.python), str(DRIVERS / "indipy_bench.py"), "--stdio"]
+
+    def many_command(
+        self, port: int, clients: int, drivers: list[str]
+    ) -> tuple[list[str], dict[str, str]]:
+        """``indipy_bench.py PORT SLOTS --exdrivers D1 D2 ...`` (``add_exdriver``)."""
+        script = str(DRIVERS / "indipy_bench.py")
+        slots = str(clients + 2)
+        return [str(self.python), script, str(port), slots, "--exdrivers", *drivers], {}
+
 
 def _deb_version(package: str) -> str:
     try:
@@ -463,8 +545,9 @@ def make_impls(
     return impls
 
 
-def wait_ready(running: Running, timeout: float = 60.0) -> None:
-    """Wait until the server answers getProperties with every definition."""
+def wait_ready(running: Running, timeout: float = 60.0, expect: int = 0) -> None:
+    """Wait until the server answers getProperties with every definition
+    (``expect`` number vectors; 0: the Bench device's)."""
     from .loadgen import DEF_NUMBERS, END_DEF_NUMBER, Counter, connect, wait_definitions
 
     deadline = time.monotonic() + timeout
@@ -475,8 +558,9 @@ def wait_ready(running: Running, timeout: float = 60.0) -> None:
         try:
             with connect(running.port, 5) as sock:
                 counter = Counter(END_DEF_NUMBER)
-                wait_definitions(sock, [counter], time.monotonic() + 10)
-                if counter.count >= DEF_NUMBERS:
+                want = expect or DEF_NUMBERS
+                wait_definitions(sock, [counter], time.monotonic() + 10, want)
+                if counter.count >= want:
                     return
         except (OSError, TimeoutError) as exc:
             last = exc

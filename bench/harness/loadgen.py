@@ -70,16 +70,18 @@ def connect(port: int, timeout: float) -> socket.socket:
     return sock
 
 
-def wait_definitions(sock: socket.socket, counters: list[Counter], deadline: float) -> None:
-    """Send getProperties and read until every number vector is defined.
+def wait_definitions(
+    sock: socket.socket, counters: list[Counter], deadline: float, expect: int = DEF_NUMBERS
+) -> None:
+    """Send getProperties and read until ``expect`` number vectors are defined.
 
     ``counters[0]`` must count ``</defNumberVector>``; the others see the same
     bytes (so nothing that arrives with the last definitions is lost).
     """
     sock.sendall(GET_PROPERTIES)
-    while counters[0].count < DEF_NUMBERS:
+    while counters[0].count < expect:
         if time.monotonic() > deadline:
-            raise TimeoutError(f"only {counters[0].count} of {DEF_NUMBERS} definitions arrived")
+            raise TimeoutError(f"only {counters[0].count} of {expect} definitions arrived")
         data = sock.recv(RECV)
         if not data:
             raise ConnectionError("the server closed the connection during getProperties")
@@ -127,6 +129,11 @@ def flood_client(
     except (OSError, TimeoutError) as exc:
         error = f"{type(exc).__name__}: {exc}"
     results.put((index, t0, t_end, sets.count, nbytes, error))
+
+
+def flood_all(devices: list[str]) -> bytes:
+    """Switch ``FLOOD`` of every device (W7)."""
+    return b"".join(FLOOD.replace(b'"Bench"', b'"%s"' % d.encode()) for d in devices)
 
 
 def roundtrip_client(port: int, count: int, warmup: int, results: Any, timeout: float) -> None:
@@ -215,13 +222,15 @@ def storm_worker(
     results: Any,
     timeout: float,
     pause: float = 0.0,
+    expect: int = DEF_NUMBERS,
 ) -> None:
-    """W4/W5: open ``clients`` connections from one process.
+    """W4/W5/W7: open ``clients`` connections from one process.
 
     With ``fetch`` each client sends getProperties and is done once every
     number vector is defined (W4, all connections opened at once); without,
     once connected (W5, idle clients, opened in groups of 4 ``pause`` seconds
-    apart so that a small listen backlog does not lose handshakes).
+    apart so that a small listen backlog does not lose handshakes). A fetching
+    client waits for ``expect`` number vectors.
     Reports ``(t_last_done, done_count, error, reconnects)`` when all are done, then keeps
     the connections open, reading whatever arrives, until ``stop`` is set.
     """
@@ -296,7 +305,7 @@ def storm_worker(
                         retries = reopen(sock, retries)
                     continue
                 counter = counters.get(fd)
-                if counter is not None and counter.feed(data) >= DEF_NUMBERS:
+                if counter is not None and counter.feed(data) >= expect:
                     del counters[fd]
                     pending -= 1
                     t_last = time.perf_counter()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import loadgen
-from .impls import Impl, Running, accepted, wait_ready
+from .impls import Impl, Running, accepted, cpu_seconds, wait_ready
 
 
 class BenchError(RuntimeError):
@@ -41,6 +41,11 @@ class Sizes:
     #: W1 stops counting after this many seconds (slow peers): rate = delivered / time.
     flood_cap: float = 60.0
     verify: bool = False
+    #: W7: executable drivers behind one server, clients asking at once, and the
+    #: updates each driver sends in the flood.
+    many_drivers: int = 20
+    many_clients: int = 50
+    many_flood_n: int = 2_000
 
 
 #: Metric name -> (unit, True if higher is better).
@@ -214,8 +219,23 @@ def _crowd(
     fetch: bool,
     measure: Callable[[Running, float], dict[str, float]],
 ) -> dict[str, float]:
-    """Start ``clients`` connections at once from a few worker processes."""
+    """Start a server, then ``clients`` connections at once from a few worker processes."""
     running = _server(impl, sizes, clients)
+    try:
+        return _crowd_on(running, sizes, clients, fetch, measure)
+    finally:
+        running.stop()
+
+
+def _crowd_on(
+    running: Running,
+    sizes: Sizes,
+    clients: int,
+    fetch: bool,
+    measure: Callable[[Running, float], dict[str, float]],
+    expect: int = loadgen.DEF_NUMBERS,
+) -> dict[str, float]:
+    """``clients`` connections at once to a running server, from a few worker processes."""
     workers = max(1, min(sizes.workers if fetch else 2, clients))
     shares = [clients // workers + (1 if i < clients % workers else 0) for i in range(workers)]
     go, stop = _ctx.Event(), _ctx.Event()
@@ -234,6 +254,7 @@ def _crowd(
                 results,
                 sizes.timeout,
                 0.0 if fetch else 0.005,
+                expect,
             ),
         )
         for share in shares
@@ -270,7 +291,6 @@ def _crowd(
     finally:
         stop.set()
         _join(procs, 15)
-        running.stop()
 
 
 def w4_storm(impl: Impl, sizes: Sizes) -> dict[str, float]:
@@ -299,6 +319,58 @@ def w5_idle(impl: Impl, sizes: Sizes) -> dict[str, float]:
     return {"W5 per client": per_client}
 
 
+def w7_many_drivers(impl: Impl, sizes: Sizes) -> dict[str, float]:
+    """W7: ``many_drivers`` executable drivers behind one server.
+
+    ``many_clients`` clients send getProperties at once: seconds until each has
+    every driver's number vectors. Then one client switches every driver's
+    FLOOD: the server process's CPU time (``/proc``, its drivers excluded) per
+    1,000 updates it routed, in milliseconds.
+    """
+    devices = [f"Bench{i:02d}" for i in range(sizes.many_drivers)]
+    expect = 2 * len(devices)  # FLOODED and ECHO of each (no P00... vectors)
+    env = {**_env(sizes), "BENCH_N": str(sizes.many_flood_n)}
+    running = impl.start_many(env, sizes.many_clients + 2, devices, 0)
+    try:
+        wait_ready(running, timeout=sizes.timeout, expect=expect)
+
+        def measure(running: Running, elapsed: float) -> dict[str, float]:
+            return {"W7 getProperties": elapsed}
+
+        metrics = _crowd_on(running, sizes, sizes.many_clients, True, measure, expect)
+        cpu = _flood_cpu(running, devices, sizes, expect)
+        _check(running, "W7")
+    finally:
+        running.stop()
+    return {"W7 getProperties": metrics["W7 getProperties"], "W7 CPU": cpu}
+
+
+def _flood_cpu(running: Running, devices: list[str], sizes: Sizes, expect: int) -> float:
+    """Server CPU milliseconds per 1,000 updates while every driver floods one client."""
+    want = len(devices) * sizes.many_flood_n
+    deadline = time.monotonic() + sizes.timeout
+    sets = loadgen.Counter(loadgen.END_SET_NUMBER)
+    with loadgen.connect(running.port, sizes.timeout) as sock:
+        loadgen.wait_definitions(
+            sock, [loadgen.Counter(loadgen.END_DEF_NUMBER), sets], deadline, expect
+        )
+        before = cpu_seconds(running.proc.pid)
+        sock.sendall(loadgen.flood_all(devices))
+        sock.settimeout(0.5)
+        while sets.count < want and time.monotonic() < deadline:
+            try:
+                data = sock.recv(loadgen.RECV)
+            except TimeoutError:
+                continue
+            if not data:
+                raise BenchError("W7: the server closed the flooded connection")
+            sets.feed(data)
+        after = cpu_seconds(running.proc.pid)
+    if sets.count < want:
+        raise BenchError(f"W7: {sets.count} of {want} updates arrived")
+    return (after - before) * 1e3 / (sets.count / 1000)
+
+
 #: Workload name -> function, in run order.
 WORKLOADS: dict[str, Callable[[Impl, Sizes], dict[str, float]]] = {
     "W1": w1_fanout,
@@ -307,6 +379,7 @@ WORKLOADS: dict[str, Callable[[Impl, Sizes], dict[str, float]]] = {
     "W4": w4_storm,
     "W5": w5_idle,
     "W6": w6_chain,
+    "W7": w7_many_drivers,
 }
 
 METRICS.update(
@@ -323,6 +396,8 @@ METRICS.update(
         "W6 K=1": ("msgs/s", True),
         "W6 p50": ("ms", False),
         "W6 p99": ("ms", False),
+        "W7 getProperties": ("s", False),
+        "W7 CPU": ("CPU ms per 1,000 updates", False),
     }
 )
 
