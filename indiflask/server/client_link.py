@@ -5,6 +5,10 @@ arrive in :meth:`ClientLink.data_received`, are cut into events by an unchecked
 :class:`~indiflask.protocol.connection.Connection`, and go to the router
 synchronously; outgoing bytes go through a
 :class:`~indiflask.server.writer.BatchWriter`.
+
+An idle client costs little: the reader (with its libxml2 parser, the largest
+part) is made when the first byte other than whitespace arrives, and the
+writer when the first message is sent to the client.
 """
 
 from __future__ import annotations
@@ -41,10 +45,8 @@ class ClientLink(asyncio.Protocol):
         self.link = 0
         self.name = "client"
         self._transport: asyncio.Transport | None = None
-        self._reader = Connection(
-            Role.DEVICE, checked=False, max_element_bytes=server.max_element_size
-        )
-        self._writer: BatchWriter | None = None
+        self._reader: Connection | None = None  # made on the first non-blank input
+        self._writer: BatchWriter | None = None  # made on the first message out
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """Register with the router, or refuse when the server is full."""
@@ -61,17 +63,21 @@ class ClientLink(asyncio.Protocol):
             transport.close()
             return
         transport.set_write_buffer_limits(high=_TRANSPORT_HIGH, low=_TRANSPORT_LOW)
-        self._writer = BatchWriter(
-            transport, self.name, server.budget, self._overflow, on_behind=self._behind
-        )
-        self.send = self._writer.send  # type: ignore[method-assign]  # one call less per message
         self.link = server.attach_client(self)
         log.info("%s: connected", self.name)
 
     def send(self, data: bytes, event: Event, *, stream: bool) -> None:
-        """Queue one serialised message for this client."""
-        if self._writer is not None:
-            self._writer.send(data, stream=stream)
+        """Queue one serialised message for this client (the first makes the writer)."""
+        writer = self._writer
+        if writer is None:
+            transport = self._transport
+            if not self.link or transport is None:
+                return
+            writer = self._writer = BatchWriter(
+                transport, self.name, self._server.budget, self._overflow, on_behind=self._behind
+            )
+            self.send = writer.send  # type: ignore[method-assign]  # one call less per message
+        writer.send(data, stream=stream)
 
     @property
     def taken(self) -> int:
@@ -86,7 +92,14 @@ class ClientLink(asyncio.Protocol):
         """Cut bytes into events and hand them to the router."""
         if not self.link:
             return
-        error = self._reader.deliver(data, self.link, self._server.on_event)
+        reader = self._reader
+        if reader is None:
+            if data.isspace():
+                return  # whitespace before the first element: nothing to read yet
+            reader = self._reader = Connection(
+                Role.DEVICE, checked=False, max_element_bytes=self._server.max_element_size
+            )
+        error = reader.deliver(data, self.link, self._server.on_event)
         if error is not None and self.link:
             log.warning("%s: malformed input (%s), disconnecting", self.name, error)
             self.refuse(f"malformed input ({error}); closing the connection")
