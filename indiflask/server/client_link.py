@@ -8,7 +8,10 @@ synchronously; outgoing bytes go through a
 
 An idle client costs little: the reader (with its libxml2 parser, the largest
 part) is made when the first byte other than whitespace arrives, and the
-writer when the first message is sent to the client.
+writer when the first message is sent to the client. The server calls
+:meth:`ClientLink.trim` now and then; a client that sent nothing since the last
+call, whose input stopped between two elements, and whose output has all gone
+to the kernel, gives both back (they are made again when needed).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import asyncio
 import logging
 from typing import cast
 
+from ..protocol.codec_parse import TOP_LEVEL_TAGS
 from ..protocol.connection import Connection, Role
 from ..protocol.events import Event, Message
 from .hub import Hub
@@ -47,6 +51,10 @@ class ClientLink(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         self._reader: Connection | None = None  # made on the first non-blank input
         self._writer: BatchWriter | None = None  # made on the first message out
+        self._at_rest = True  # the input so far ended between two elements
+        self._fed = False  # input arrived since the last trim()
+        self._taken_before = 0  # bytes taken through writers since freed
+        self._dropped_before = 0  # stream BLOBs dropped by writers since freed
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """Register with the router, or refuse when the server is full."""
@@ -82,7 +90,22 @@ class ClientLink(asyncio.Protocol):
     @property
     def taken(self) -> int:
         """Bytes the client has taken so far."""
-        return self._writer.taken if self._writer is not None else 0
+        writer = self._writer
+        return self._taken_before + (writer.taken if writer is not None else 0)
+
+    def trim(self) -> None:
+        """Free the reader and the writer of a client idle since the last call."""
+        if self._fed:
+            self._fed = False
+            return
+        if self._reader is not None and self._at_rest and self._reader.error is None:
+            self._reader = None
+        writer = self._writer
+        if writer is not None and writer.idle:
+            self._taken_before += writer.taken
+            self._dropped_before += writer.dropped
+            self._writer = None
+            self.__dict__.pop("send", None)  # back to the method that makes a writer
 
     def _behind(self, behind: bool) -> None:
         if self.link:
@@ -99,6 +122,8 @@ class ClientLink(asyncio.Protocol):
             reader = self._reader = Connection(
                 Role.DEVICE, checked=False, max_element_bytes=self._server.max_element_size
             )
+        self._fed = True
+        self._at_rest = _ends_between_elements(data, self._at_rest)
         error = reader.deliver(data, self.link, self._server.on_event)
         if error is not None and self.link:
             log.warning("%s: malformed input (%s), disconnecting", self.name, error)
@@ -153,12 +178,55 @@ class ClientLink(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         """Tell the router; its devices' traffic stops here."""
+        dropped = self._dropped_before
         if self._writer is not None:
             self._writer.close()
-            if self._writer.dropped:
-                log.info("%s: %d stream BLOBs were dropped", self.name, self._writer.dropped)
+            dropped += self._writer.dropped
+        if dropped:
+            log.info("%s: %d stream BLOBs were dropped", self.name, dropped)
         if self.link:
             log.info("%s: disconnected", self.name)
             self._server.detach_client(self.link)
             self.link = 0
         self._transport = None
+
+
+def _ends_between_elements(data: bytes, before: bool) -> bool:
+    """Whether the input stops between two elements after ``data`` (``before``: it
+    did before ``data``). Errs towards False: then the reader is just kept.
+
+    Outside markup, text cannot hold a ``<``, nor can attribute values, so the
+    last ``<`` starts the last tag: the input rests when that tag closes a
+    top-level INDI element (INDI never nests those: an end tag, or an
+    empty-element tag whose final ``>`` is outside quotes) and only whitespace
+    follows. A client that hides such a tag in a CDATA section only fools this
+    check for itself: its next input is then malformed.
+    """
+    end = len(data)
+    while end and data[end - 1] in b" \t\r\n":
+        end -= 1
+    if not end:
+        return before  # only whitespace
+    if data[end - 1] != 62:  # ">"
+        return False
+    start = data.rfind(b"<", 0, end)
+    if start < 0:
+        return False
+    tag = data[start:end]
+    if tag.startswith(b"</"):
+        return tag[2:-1].strip().decode("latin-1") in TOP_LEVEL_TAGS and b"<![" not in data
+    if not tag.endswith(b"/>"):
+        return False
+    name = tag[1:-2].split(None, 1)
+    if not name or name[0].decode("latin-1") not in TOP_LEVEL_TAGS or b"<![" in data:
+        return False
+    pos = 0
+    while True:  # skip quoted attribute values; the "/>" must come after the last
+        dq, sq = tag.find(b'"', pos), tag.find(b"'", pos)
+        if dq < 0 and sq < 0:
+            return True
+        first = dq if sq < 0 or 0 <= dq < sq else sq
+        close = tag.find(tag[first : first + 1], first + 1)
+        if close < 0 or close >= len(tag) - 2:
+            return False
+        pos = close + 1

@@ -49,6 +49,9 @@ class ClientSink(Sink, Protocol):
     def close(self) -> None:
         """Close the connection after sending what is queued."""
 
+    def trim(self) -> None:
+        """Free what an idle connection does not need (called now and then)."""
+
 
 class Hub(Protocol):
     """The server as its links see it."""

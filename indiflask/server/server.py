@@ -117,6 +117,9 @@ class Server(Holding):
         #: its connection is given up (and retried) after the second; this also
         #: bounds each connection attempt.
         self.remote_keepalive = (5.0, 15.0)
+        #: Every this many seconds, clients idle since the last time free their
+        #: reader and writer (``ClientLink.trim``); ``0``: never.
+        self.idle_trim = 10.0
         #: A reader that holds a driver back and takes no byte for this many
         #: seconds stops holding it back (it is then treated like any slow client).
         self.stall_timeout = 10.0
@@ -380,6 +383,14 @@ class Server(Holding):
         if self.pacer.held_links():
             self._schedule_release()
 
+    def _trim_idle(self) -> None:
+        """Let idle clients free what they do not need, then come back later."""
+        if self._loop is None or self.stopping:
+            return
+        for client in list(self._clients.values()):
+            client.trim()
+        self._loop.call_later(self.idle_trim, self._trim_idle)
+
     # ------------------------------------------------------------------ lifecycle
 
     def wait_started(self, timeout: float | None = None) -> bool:
@@ -442,6 +453,8 @@ class Server(Holding):
             for service in self._services:
                 self._service_tasks.append(loop.create_task(service()))
             await self._tcp.start_serving()
+            if self.idle_trim > 0:
+                loop.call_later(self.idle_trim, self._trim_idle)
             lifecycle.info("listening on %s:%d", self.host, self.port)
             self._started.set()
             await self._stop.wait()

@@ -130,6 +130,19 @@ class BatchWriter:
         return self._pending + self._target.get_write_buffer_size()
 
     @property
+    def idle(self) -> bool:
+        """True when nothing waits here or in the transport and no turn is scheduled:
+        the writer holds no state that matters but its counters."""
+        return (
+            not self._pending
+            and not self._scheduled
+            and not self._paused
+            and not self.behind
+            and self._watcher is None
+            and not self._target.get_write_buffer_size()
+        )
+
+    @property
     def taken(self) -> int:
         """Bytes the peer has taken so far (handed to the transport and sent on)."""
         return self._handed - self._target.get_write_buffer_size()
