@@ -90,6 +90,9 @@ _MAX_ROUTES = 4096
 _SET_TYPES = frozenset(classes[1] for classes in VECTOR_CLASSES.values())
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 class _Link:
     __slots__ = ("blobs", "chained", "devices", "fixed_device", "kind", "name", "refused", "up")
 
@@ -98,8 +101,9 @@ class _Link:
         self.name = name
         self.fixed_device = fixed_device
         self.blobs = BlobPolicy()
-        self.devices: set[str] = set()
-        self.refused: set[str] = set()
+        # shared empty sets until a driver-side link claims a device (clients never do)
+        self.devices: set[str] | frozenset[str] = _NONE
+        self.refused: set[str] | frozenset[str] = _NONE
         self.chained = False
         self.up = kind is LinkKind.CLIENT
 
@@ -198,8 +202,8 @@ class Router:
             out.extend(self._from_driver(link, gone))
             self.cache.forget_device(device)
             self._owner.pop(device, None)
-        info.devices.clear()
-        info.refused.clear()
+        info.devices = _NONE
+        info.refused = _NONE
         self._snoops.remove_link(link)
         info.blobs = BlobPolicy()
         self._upstream_blobs.pop(link, None)
@@ -304,10 +308,10 @@ class Router:
         info = self._links[link]
         if owner is None and (info.fixed_device is None or info.fixed_device == device):
             self._owner[device] = link
-            info.devices.add(device)
+            info.devices = info.devices | {device}
             return True
         if device not in info.refused:
-            info.refused.add(device)
+            info.refused = info.refused | {device}
             holder = self.link_name(owner) if owner is not None else "nobody (link is limited)"
             log.warning(
                 "%s: refused traffic for device %r, already owned by %s "
