@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import cast
 
 from ..core.links import LinkKind
 from ..protocol.connection import Connection, Role
@@ -49,8 +50,7 @@ class RemoteLink:
         self.name = f"remote {device or ''}@{host}:{port}"
         self.link = server.router.add_link(LinkKind.REMOTE, self.name, device=device)
         self._writer: BatchWriter | None = None
-        self._stream: asyncio.StreamWriter | None = None
-        self._may_read: asyncio.Event | None = None
+        self._transport: asyncio.Transport | None = None
         self._keepalive: Keepalive | None = None
         #: Successful connections so far.
         self.connections = 0
@@ -72,13 +72,13 @@ class RemoteLink:
 
     def hold_input(self, hold: bool) -> None:
         """Stop reading the upstream socket while the link is paced (``True``), or read on."""
-        may_read = self._may_read
-        if may_read is None:
+        transport = self._transport
+        if transport is None or transport.is_closing():
             return
         if hold:
-            may_read.clear()
+            transport.pause_reading()
         else:
-            may_read.set()
+            transport.resume_reading()
         if self._keepalive is not None:
             self._keepalive.hold(hold)
 
@@ -88,11 +88,13 @@ class RemoteLink:
     async def run(self) -> None:
         """Connect, serve, and reconnect with back-off until cancelled."""
         server = self._server
+        loop = asyncio.get_running_loop()
         delay = server.remote_backoff[0]
         while True:
             try:
-                reader, writer = await asyncio.wait_for(
-                    asyncio.open_connection(self.host, self.port), server.remote_keepalive[1]
+                transport, upstream = await asyncio.wait_for(
+                    loop.create_connection(lambda: _Upstream(self), self.host, self.port),
+                    server.remote_keepalive[1],
                 )
             except (OSError, TimeoutError) as exc:
                 why = str(exc) or "timed out"
@@ -104,48 +106,29 @@ class RemoteLink:
             self.connections += 1
             log.info("%s: connected", self.name)
             try:
-                await self._serve(reader, writer)
+                await self._serve(transport, upstream)
             finally:
                 server.driver_down(self.link)
-                writer.close()
-                with contextlib.suppress(OSError):
-                    await writer.wait_closed()
+                transport.close()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(upstream.closed), 1.0)
             log.warning("%s: connection lost, reconnecting in %.1f s", self.name, delay)
             await asyncio.sleep(delay)
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _serve(self, transport: asyncio.BaseTransport, upstream: _Upstream) -> None:
         server = self._server
-        self._stream = writer
-        self._writer = BatchWriter(
-            writer.transport,
-            self.name,
-            server.budget,
-            writer.transport.abort,
-            on_behind=self._behind,
-            drain=writer.drain,
+        tcp = cast(asyncio.Transport, transport)
+        self._transport = tcp
+        self._writer = upstream.writer = BatchWriter(
+            tcp, self.name, server.budget, tcp.abort, on_behind=self._behind
         )
-        may_read = self._may_read = asyncio.Event()
-        may_read.set()
         server.dispatch(server.router.link_up(self.link))
-        parser = Connection(Role.CLIENT, checked=False, max_element_bytes=server.max_element_size)
         interval, timeout = server.remote_keepalive
-        keepalive = Keepalive(interval, timeout, self._writer.send, writer.transport.abort)
-        self._keepalive = keepalive
+        keepalive = Keepalive(interval, timeout, self._writer.send, tcp.abort)
+        self._keepalive = upstream.keepalive = keepalive
         watchdog = asyncio.create_task(keepalive.run())
         try:
-            while True:
-                await may_read.wait()
-                try:
-                    data = await reader.read(1 << 16)
-                except OSError:
-                    break
-                if not data:
-                    break
-                keepalive.touch()
-                error = parser.deliver(data, self.link, server.on_event)
-                if error is not None:
-                    log.error("%s: malformed input (%s), reconnecting", self.name, error)
-                    break
+            await upstream.closed
         finally:
             watchdog.cancel()
             self._keepalive = None
@@ -153,4 +136,61 @@ class RemoteLink:
                 log.warning("%s: silent for %.0f s, giving the connection up", self.name, timeout)
             self._writer.close()
             self._writer = None
-            self._stream = None
+            self._transport = None
+
+
+class _Upstream(asyncio.Protocol):
+    """One connection to the upstream server: its bytes go straight to the router
+    (no stream buffer, no task switch per read)."""
+
+    def __init__(self, remote: RemoteLink) -> None:
+        server = remote._server
+        self._remote = remote
+        self._parser = Connection(
+            Role.CLIENT, checked=False, max_element_bytes=server.max_element_size
+        )
+        self._on_event = server.on_event
+        self.writer: BatchWriter | None = None
+        self.keepalive: Keepalive | None = None
+        #: Done when the connection is lost (or given up after malformed input).
+        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Keep the transport (to stop on malformed input)."""
+        self._transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        """Cut bytes into events and hand them to the router."""
+        if self.closed.done():
+            return
+        if self.keepalive is not None:
+            self.keepalive.touch()
+        error = self._parser.deliver(data, self._remote.link, self._on_event)
+        if error is not None:
+            log.error("%s: malformed input (%s), reconnecting", self._remote.name, error)
+            self._finish()
+            if self._transport is not None:
+                self._transport.abort()
+
+    def eof_received(self) -> bool:
+        """The upstream server closed its side: close ours too."""
+        return False
+
+    def pause_writing(self) -> None:
+        """The transport's buffer is full: the writer keeps messages until it drains."""
+        if self.writer is not None:
+            self.writer.pause()
+
+    def resume_writing(self) -> None:
+        """The transport drained: the writer hands it what waited."""
+        if self.writer is not None:
+            self.writer.resume()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Wake the link's task, which reconnects."""
+        self._finish()
+
+    def _finish(self) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
