@@ -147,6 +147,8 @@ def ratio(metric: str, ours: list[float] | None, peer: list[float] | None) -> st
         return "-"
     a, b = statistics.median(ours), statistics.median(peer)
     higher_better = metric_info(metric)[1]
+    if higher_better and a > 0 and b <= 0:
+        return "inf"  # the peer delivered nothing
     if a <= 0 or b <= 0:
         return "-"
     return f"{(a / b if higher_better else b / a):.2f}x"

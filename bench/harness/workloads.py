@@ -136,9 +136,11 @@ def _flood_rate(impl: Impl, sizes: Sizes, k: int, *, chain: bool) -> float:
     t0 = next(r[1] for r in reports if r[0] == 0)
     errors = [r[5] for r in reports if r[5]]
     delivered = sum(r[3] for r in reports)
-    if errors or t0 is None or not delivered:
+    if errors or t0 is None:
         got = sorted(r[3] for r in reports)
         raise BenchError(f"{what}: deliveries {got} of {sizes.flood_n}; {errors[:3]}")
+    if not delivered:
+        return 0.0  # nothing within the cap (libindi's indiserver with 20 clients): 0 msgs/s
     elapsed = max(r[2] for r in reports) - t0
     if delivered < k * sizes.flood_n:
         # the clients waited the whole cap: a server that stalls is rated on that
