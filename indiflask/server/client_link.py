@@ -37,6 +37,9 @@ _TRANSPORT_HIGH = 512 * 2**10
 _TRANSPORT_LOW = 128 * 2**10
 #: After malformed input, the client has this long to read our last message.
 _GOODBYE_SECONDS = 1.0
+#: Bytes of a client's last input kept to judge whether it rests between elements
+#: (a longer last tag only means that the reader is kept).
+_TAIL = 1024
 
 
 class ClientLink(asyncio.Protocol):
@@ -51,7 +54,8 @@ class ClientLink(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         self._reader: Connection | None = None  # made on the first non-blank input
         self._writer: BatchWriter | None = None  # made on the first message out
-        self._at_rest = True  # the input so far ended between two elements
+        self._tail = b""  # the end of the last input (judged by trim(), not per message)
+        self._at_rest = True  # the input before _tail ended between two elements
         self._fed = False  # input arrived since the last trim()
         self._taken_before = 0  # bytes taken through writers since freed
         self._dropped_before = 0  # stream BLOBs dropped by writers since freed
@@ -98,6 +102,9 @@ class ClientLink(asyncio.Protocol):
         if self._fed:
             self._fed = False
             return
+        if self._tail:
+            self._at_rest = _ends_between_elements(self._tail, self._at_rest)
+            self._tail = b""
         if self._reader is not None and self._at_rest and self._reader.error is None:
             self._reader = None
         writer = self._writer
@@ -123,7 +130,9 @@ class ClientLink(asyncio.Protocol):
                 Role.DEVICE, checked=False, max_element_bytes=self._server.max_element_size
             )
         self._fed = True
-        self._at_rest = _ends_between_elements(data, self._at_rest)
+        if not data.isspace():
+            # Only the end matters to trim(); a short chunk is kept as it is (no copy).
+            self._tail = data[-_TAIL:]
         error = reader.deliver(data, self.link, self._server.on_event)
         if error is not None and self.link:
             log.warning("%s: malformed input (%s), disconnecting", self.name, error)
