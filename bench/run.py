@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shlex
 import sys
 import time
 from dataclasses import asdict, replace
@@ -196,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     print(report.console_table(header, body))
     for key, reason in failures.items():
         print(f"FAILED {key}: {reason.splitlines()[0] if reason else ''}")
-    command = "python bench/run.py" + (" " + " ".join(argv if argv is not None else sys.argv[1:]))
+    given = list(argv if argv is not None else sys.argv[1:])
+    command = shlex.join(["python", "bench/run.py", *given])
     packages: dict[str, str] = {}
     for impl in prepared:
         packages.update(impl.packages)

@@ -214,10 +214,11 @@ def rst_block(saved: dict[str, Any], source: str) -> str:
     impls: list[str] = [i for i in saved["impls"] if i in results]
     info = saved["machine"]
     header, body = rows(results, impls)
+    command = saved["command"].split(" --note ")[0]  # the notes are listed below
     lines = [
         START,
         "",
-        f"Measured {info['date']} with ``{saved['command']}`` ({saved['runs']} run(s) per",
+        f"Measured {info['date']} with ``{command}`` ({saved['runs']} run(s) per",
         "workload; each cell is the median with the min-max range in brackets; the ratio",
         "columns say how many times better indiflask's median is, so above 1 means indiflask",
         f"wins). Generated from ``{source}`` by ``python bench/run.py --docs-from {source}``.",
